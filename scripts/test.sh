@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's test command: installs the L1 toolchain (solc-js, anvil) if missing, then runs
+# every test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -x scripts/setup-l1.sh ]; then scripts/setup-l1.sh; fi
+cargo test --workspace --all-targets "$@"
