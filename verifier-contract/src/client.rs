@@ -14,6 +14,9 @@ use alloy::sol_types::{SolInterface, SolValue};
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 
+/// How long to wait for a transaction to be mined before giving up.
+pub const RECEIPT_TIMEOUT: Option<std::time::Duration> = Some(std::time::Duration::from_secs(60));
+
 /// Intrinsic gas of every transaction.
 pub const TX_BASE_GAS: u64 = 21_000;
 
@@ -108,7 +111,14 @@ pub fn spawn_anvil(toolchain: &Toolchain) -> Result<AnvilInstance, L1Error> {
 pub fn connect(url: &str, signer: PrivateKeySigner) -> Result<DynProvider, L1Error> {
     let url = alloy::transports::http::reqwest::Url::parse(url)
         .map_err(|e| L1Error::Url(format!("{url}: {e}")))?;
+    // The nonce is fetched from the node for every transaction: alloy's default cached nonce
+    // manager keeps counting after a transaction fails gas estimation (a revert), and the next
+    // one would then wait forever behind a nonce gap.
     Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
         .wallet(EthereumWallet::from(signer))
         .connect_http(url)
         .erased())
@@ -144,7 +154,12 @@ pub async fn deploy(
     let mut code = artifact.bytecode.to_vec();
     code.extend_from_slice(args);
     let tx = TransactionRequest::default().with_deploy_code(code.clone());
-    let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
+    let receipt = provider
+        .send_transaction(tx)
+        .await?
+        .with_timeout(RECEIPT_TIMEOUT)
+        .get_receipt()
+        .await?;
     let (receipt, r) = report(receipt, &code).await?;
     let address = receipt
         .contract_address
@@ -186,7 +201,12 @@ pub async fn verify_proof_tx(
     let c = IGroth16Verifier::new(verifier, provider);
     let call = c.verifyProof(proof, input);
     let input_bytes = call.calldata().clone();
-    let receipt = call.send().await?.get_receipt().await?;
+    let receipt = call
+        .send()
+        .await?
+        .with_timeout(RECEIPT_TIMEOUT)
+        .get_receipt()
+        .await?;
     Ok(report(receipt, &input_bytes).await?.1)
 }
 
@@ -241,7 +261,12 @@ impl RollupClient {
         let c = self.contract();
         let call = c.deposit(Bytes::copy_from_slice(pubkey)).value(amount_wei);
         let input = call.calldata().clone();
-        let receipt = call.send().await?.get_receipt().await?;
+        let receipt = call
+            .send()
+            .await?
+            .with_timeout(RECEIPT_TIMEOUT)
+            .get_receipt()
+            .await?;
         Ok(report(receipt, &input).await?.1)
     }
 
@@ -255,7 +280,12 @@ impl RollupClient {
         let c = self.contract();
         let call = c.commitBatch(Bytes::copy_from_slice(pubdata), new_root.into(), proof);
         let input = call.calldata().clone();
-        let receipt = call.send().await?.get_receipt().await?;
+        let receipt = call
+            .send()
+            .await?
+            .with_timeout(RECEIPT_TIMEOUT)
+            .get_receipt()
+            .await?;
         Ok(report(receipt, &input).await?.1)
     }
 
@@ -264,7 +294,12 @@ impl RollupClient {
         let c = self.contract();
         let call = c.withdraw();
         let input = call.calldata().clone();
-        let receipt = call.send().await?.get_receipt().await?;
+        let receipt = call
+            .send()
+            .await?
+            .with_timeout(RECEIPT_TIMEOUT)
+            .get_receipt()
+            .await?;
         Ok(report(receipt, &input).await?.1)
     }
 

@@ -130,10 +130,7 @@ pub fn verifier_solidity(vk: &VerifyingKey<Bn254>) -> Result<String, GenerateErr
         .replace("{{CONSTANTS}}", consts.trim_end())
         .replace("{{Q}}", BN254_Q)
         .replace("{{R}}", BN254_R)
-        .replace(
-            "{{SEL_PUBLIC_INPUT}}",
-            &selector("PublicInputNotInField()"),
-        )
+        .replace("{{SEL_PUBLIC_INPUT}}", &selector("PublicInputNotInField()"))
         .replace(
             "{{SEL_COORDINATE}}",
             &selector("ProofCoordinateNotInField()"),

@@ -48,35 +48,55 @@ async fn valid_proof_is_accepted_and_ark_agrees() {
     for input in [0u64, 1, 123_456_789] {
         let proof = echo::prove(pk, U256::from(input));
         let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
-        assert!(Groth16::<ark_bn254::Bn254>::verify_proof(&pvk, &proof, &[Fr::from(input)]).unwrap());
+        assert!(
+            Groth16::<ark_bn254::Bn254>::verify_proof(&pvk, &proof, &[Fr::from(input)]).unwrap()
+        );
         check(&env, proof_words(&proof), U256::from(input))
             .await
             .expect("valid proof accepted");
     }
     // The largest digest the rollup can produce: 2^253 - 1.
     let big = (U256::from(1) << 253) - U256::from(1);
-    check(&env, proof_words(&echo::prove(pk, big)), big).await.expect("2^253 - 1");
+    check(&env, proof_words(&echo::prove(pk, big)), big)
+        .await
+        .expect("2^253 - 1");
     // r - 1 is the largest valid scalar.
     let top = Fr::from(-1i64);
     let words = proof_words(&echo::prove_fr(pk, top));
-    check(&env, words, r() - U256::from(1)).await.expect("r - 1");
+    check(&env, words, r() - U256::from(1))
+        .await
+        .expect("r - 1");
 }
 
 #[tokio::test]
 async fn verify_proof_as_transaction_meets_the_gas_bar() {
     let env = Env::new().await;
     let (proof, x) = valid(99);
-    let rep = verify_proof_tx(&env.provider, env.verifier, proof, x).await.expect("tx");
+    let rep = verify_proof_tx(&env.provider, env.verifier, proof, x)
+        .await
+        .expect("tx");
     // First bar of DESIGN.md: <= 230 k gas as a transaction (gas is deterministic).
-    assert!(rep.gas_used <= 230_000, "verifyProof used {} gas", rep.gas_used);
+    assert!(
+        rep.gas_used <= 230_000,
+        "verifyProof used {} gas",
+        rep.gas_used
+    );
 }
 
 #[tokio::test]
 async fn wrong_public_input_is_rejected() {
     let env = Env::new().await;
     let (proof, x) = valid(5);
-    expect(check(&env, proof, x + U256::from(1)).await, |e| matches!(e, E::ProofInvalid(_)), "x+1");
-    expect(check(&env, proof, U256::ZERO).await, |e| matches!(e, E::ProofInvalid(_)), "0");
+    expect(
+        check(&env, proof, x + U256::from(1)).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "x+1",
+    );
+    expect(
+        check(&env, proof, U256::ZERO).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "0",
+    );
 }
 
 #[tokio::test]
@@ -85,7 +105,11 @@ async fn public_input_not_below_r_is_rejected() {
     let (proof, x) = valid(5);
     // x + r would pass ecMul (which reduces mod r) without the range check.
     for bad in [r(), x + r(), U256::MAX] {
-        expect(check(&env, proof, bad).await, |e| matches!(e, E::PublicInputNotInField(_)), "input >= r");
+        expect(
+            check(&env, proof, bad).await,
+            |e| matches!(e, E::PublicInputNotInField(_)),
+            "input >= r",
+        );
     }
 }
 
@@ -97,7 +121,11 @@ async fn each_tampered_proof_element_is_rejected() {
         // +1: the point leaves its curve; the pairing precompile fails.
         let mut p = proof;
         p[i] += U256::from(1);
-        expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), &format!("word {i} + 1"));
+        expect(
+            check(&env, p, x).await,
+            |e| matches!(e, E::PairingFailed(_)),
+            &format!("word {i} + 1"),
+        );
         // + q: a non-canonical coordinate of the same point.
         let mut p = proof;
         p[i] += q();
@@ -113,22 +141,42 @@ async fn each_tampered_proof_element_is_rejected() {
     let other_g2 = g2_words(&(G2Affine::generator() * Fr::rand(&mut rng)).into_affine());
     let mut p = proof;
     p[0..2].copy_from_slice(&other_g1);
-    expect(check(&env, p, x).await, |e| matches!(e, E::ProofInvalid(_)), "other A");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "other A",
+    );
     let mut p = proof;
     p[2..6].copy_from_slice(&other_g2);
-    expect(check(&env, p, x).await, |e| matches!(e, E::ProofInvalid(_)), "other B");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "other B",
+    );
     let mut p = proof;
     p[6..8].copy_from_slice(&other_g1);
-    expect(check(&env, p, x).await, |e| matches!(e, E::ProofInvalid(_)), "other C");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "other C",
+    );
     // -A: a valid point, wrong sign.
     let mut p = proof;
     p[1] = q() - p[1];
-    expect(check(&env, p, x).await, |e| matches!(e, E::ProofInvalid(_)), "-A");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::ProofInvalid(_)),
+        "-A",
+    );
     // G2 with real and imaginary parts swapped (ark order instead of EIP-197).
     let mut p = proof;
     p.swap(2, 3);
     p.swap(4, 5);
-    expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), "B in ark order");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::PairingFailed(_)),
+        "B in ark order",
+    );
 }
 
 #[tokio::test]
@@ -139,11 +187,19 @@ async fn points_not_on_curve_or_subgroup_are_rejected() {
     let mut p = proof;
     p[0] = U256::from(1);
     p[1] = U256::from(3);
-    expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), "A off curve");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::PairingFailed(_)),
+        "A off curve",
+    );
     let mut p = proof;
     p[6] = U256::from(1);
     p[7] = U256::from(3);
-    expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), "C off curve");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::PairingFailed(_)),
+        "C off curve",
+    );
     // A point on the G2 twist outside the r-order subgroup.
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
     let twist_point = loop {
@@ -157,9 +213,17 @@ async fn points_not_on_curve_or_subgroup_are_rejected() {
     assert!(twist_point.is_on_curve());
     let mut p = proof;
     p[2..6].copy_from_slice(&g2_words(&twist_point));
-    expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), "B outside G2");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::PairingFailed(_)),
+        "B outside G2",
+    );
     // B off the twist.
     let mut p = proof;
     p[2..6].copy_from_slice(&[U256::from(1), U256::from(2), U256::from(3), U256::from(4)]);
-    expect(check(&env, p, x).await, |e| matches!(e, E::PairingFailed(_)), "B off curve");
+    expect(
+        check(&env, p, x).await,
+        |e| matches!(e, E::PairingFailed(_)),
+        "B off curve",
+    );
 }

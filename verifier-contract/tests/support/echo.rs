@@ -34,7 +34,9 @@ impl ConstraintSynthesizer<Fr> for DigestEcho {
 pub fn setup(seed: u64) -> ProvingKey<Bn254> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     Groth16::<Bn254>::generate_random_parameters_with_reduction(
-        DigestEcho { digest: Fr::from(0u64) },
+        DigestEcho {
+            digest: Fr::from(0u64),
+        },
         &mut rng,
     )
     .expect("echo setup")

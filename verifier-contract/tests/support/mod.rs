@@ -29,7 +29,8 @@ pub fn proving_key() -> &'static ProvingKey<Bn254> {
 pub fn root(n: u64) -> [u8; 32] {
     let mut r = [0u8; 32];
     for i in 0..4 {
-        r[8 * i..8 * i + 8].copy_from_slice(&(n.wrapping_mul(0x9e37_79b9) + i as u64).to_be_bytes());
+        r[8 * i..8 * i + 8]
+            .copy_from_slice(&(n.wrapping_mul(0x9e37_79b9) + i as u64).to_be_bytes());
     }
     r
 }
@@ -104,10 +105,9 @@ impl Env {
         let toolchain = toolchain();
         let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
         let provider = anvil_provider(&anvil, 0).expect("provider");
-        let (verifier, verifier_deploy) =
-            deploy_verifier(&provider, &toolchain, &proving_key().vk)
-                .await
-                .expect("deploy verifier");
+        let (verifier, verifier_deploy) = deploy_verifier(&provider, &toolchain, &proving_key().vk)
+            .await
+            .expect("deploy verifier");
         let (rollup, _) = deploy_rollup(&provider, &toolchain, verifier, root(0))
             .await
             .expect("deploy rollup");
@@ -123,7 +123,11 @@ impl Env {
 
     /// A valid proof for committing `(pubdata, new_root)` on the current state.
     pub async fn prove(&self, pubdata: &[u8], new_root: &[u8; 32]) -> [U256; 8] {
-        let digest = self.rollup.digest_for(pubdata, new_root).await.expect("digest");
+        let digest = self
+            .rollup
+            .digest_for(pubdata, new_root)
+            .await
+            .expect("digest");
         proof_words(&echo::prove(proving_key(), digest))
     }
 }

@@ -1,0 +1,393 @@
+//! Rollup.sol on anvil: deposits, batches, withdrawals and every rejection, with proofs of the
+//! test-only digest-echo circuit (tests/support/echo.rs) standing in for the wrap. Needs the
+//! toolchain: run scripts/setup-l1.sh first.
+
+mod support;
+
+use alloy::primitives::{Address, U256};
+use alloy::providers::Provider;
+use support::{deposit_slot, pubdata, pubkey, root, transfer_slot, withdraw_slot, Env};
+use zkroll_verifier_contract::bindings::IGroth16Verifier::IGroth16VerifierErrors as VE;
+use zkroll_verifier_contract::bindings::IRollup::IRollupErrors as RE;
+use zkroll_verifier_contract::{anvil_provider, L1Error, TxReport};
+
+const GWEI: u64 = 1_000_000_000;
+
+fn gwei(n: u64) -> U256 {
+    U256::from(n) * U256::from(GWEI)
+}
+
+fn rollup_err(res: Result<TxReport, L1Error>, what: &str) -> RE {
+    let err = res.expect_err(what);
+    err.decode::<RE>()
+        .unwrap_or_else(|| panic!("{what}: expected a Rollup error, got {err}"))
+}
+
+fn verifier_err(res: Result<TxReport, L1Error>, what: &str) -> VE {
+    let err = res.expect_err(what);
+    err.decode::<VE>()
+        .unwrap_or_else(|| panic!("{what}: expected a verifier error, got {err}"))
+}
+
+#[tokio::test]
+async fn deposit_transfer_withdraw_round_trip() {
+    let env = Env::new().await;
+    let user = env.anvil.addresses()[1];
+    let user_rollup = env
+        .rollup
+        .with_provider(anvil_provider(&env.anvil, 1).unwrap());
+    let (k1, k2) = (pubkey(1), pubkey(2));
+    user_rollup
+        .deposit(&k1, gwei(5_000))
+        .await
+        .expect("deposit 1");
+    env.rollup.deposit(&k2, gwei(7)).await.expect("deposit 2");
+    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 0));
+
+    let l1 = Address::repeat_byte(0x42);
+    let batch = pubdata(&[
+        deposit_slot(1, &k1, 5_000),
+        deposit_slot(2, &k2, 7),
+        transfer_slot(1, 2, 100, 1, 0),
+        withdraw_slot(1, l1, 1_234, 2, 0),
+        withdraw_slot(2, user, 3, 1, 0),
+    ]);
+    let new_root = root(1);
+    let proof = env.prove(&batch, &new_root).await;
+    let rep = env
+        .rollup
+        .commit_batch(&batch, new_root, proof)
+        .await
+        .expect("commit");
+    assert!(rep.execution_gas() > 0);
+    assert_eq!(env.rollup.state_root().await.unwrap(), new_root);
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 1);
+    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 2));
+    assert_eq!(env.rollup.claimable(l1).await.unwrap(), gwei(1_234));
+    assert_eq!(env.rollup.claimable(user).await.unwrap(), gwei(3));
+
+    // A second batch (no deposits) on top of the first one.
+    let batch2 = pubdata(&[
+        transfer_slot(2, 1, 1, 0, 0),
+        withdraw_slot(1, user, 10, 0, 0),
+    ]);
+    let proof2 = env.prove(&batch2, &root(2)).await;
+    env.rollup
+        .commit_batch(&batch2, root(2), proof2)
+        .await
+        .expect("commit 2");
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 2);
+    assert_eq!(env.rollup.claimable(user).await.unwrap(), gwei(13));
+
+    // Withdraw: the user receives exactly the credited amount (minus the gas it paid).
+    let before = env.provider.get_balance(user).await.unwrap();
+    let rep = user_rollup.withdraw().await.expect("withdraw");
+    let receipt = env
+        .provider
+        .get_transaction_receipt(rep.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    let fee = U256::from(receipt.gas_used) * U256::from(receipt.effective_gas_price);
+    let after = env.provider.get_balance(user).await.unwrap();
+    assert_eq!(after + fee, before + gwei(13));
+    assert_eq!(env.rollup.claimable(user).await.unwrap(), U256::ZERO);
+    assert!(matches!(
+        rollup_err(user_rollup.withdraw().await, "second withdraw"),
+        RE::NothingToWithdraw(_)
+    ));
+}
+
+#[tokio::test]
+async fn replayed_or_stale_batch_is_rejected() {
+    let env = Env::new().await;
+    let batch = pubdata(&[
+        transfer_slot(1, 2, 5, 0, 0),
+        withdraw_slot(1, Address::repeat_byte(1), 9, 0, 0),
+    ]);
+    let proof = env.prove(&batch, &root(1)).await;
+    env.rollup
+        .commit_batch(&batch, root(1), proof)
+        .await
+        .expect("commit");
+    // The same batch again: its proof is for the old root.
+    let e = verifier_err(
+        env.rollup.commit_batch(&batch, root(1), proof).await,
+        "replay",
+    );
+    assert!(matches!(e, VE::ProofInvalid(_)));
+    // A proof built for a stale old root.
+    let digest = zkroll_verifier_contract::public_input_digest(
+        env.anvil.chain_id(),
+        env.rollup.address(),
+        &root(0),
+        &root(2),
+        &batch,
+    );
+    let stale = zkroll_verifier_contract::proof_words(&support::echo::prove(
+        support::proving_key(),
+        digest,
+    ));
+    let e = verifier_err(
+        env.rollup.commit_batch(&batch, root(2), stale).await,
+        "stale",
+    );
+    assert!(matches!(e, VE::ProofInvalid(_)));
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 1);
+    assert_eq!(
+        env.rollup.claimable(Address::repeat_byte(1)).await.unwrap(),
+        gwei(9)
+    );
+}
+
+#[tokio::test]
+async fn altered_pubdata_root_or_proof_is_rejected() {
+    let env = Env::new().await;
+    let batch = pubdata(&[
+        transfer_slot(1, 2, 5, 1, 0),
+        withdraw_slot(1, Address::repeat_byte(7), 9, 0, 0),
+    ]);
+    let proof = env.prove(&batch, &root(1)).await;
+    // Any byte of the pubdata changes the digest.
+    for i in [1usize, 16, 63, 64 + 5, 64 + 32, 127] {
+        let mut altered = batch.clone();
+        altered[i] ^= 1;
+        let e = verifier_err(
+            env.rollup.commit_batch(&altered, root(1), proof).await,
+            "pubdata",
+        );
+        assert!(matches!(e, VE::ProofInvalid(_)), "byte {i}");
+    }
+    let e = verifier_err(
+        env.rollup.commit_batch(&batch, root(3), proof).await,
+        "new root",
+    );
+    assert!(matches!(e, VE::ProofInvalid(_)));
+    let mut tampered = proof;
+    tampered[7] += U256::from(1);
+    let e = verifier_err(
+        env.rollup.commit_batch(&batch, root(1), tampered).await,
+        "proof",
+    );
+    assert!(matches!(e, VE::PairingFailed(_)));
+    // Nothing changed, then the genuine batch goes through.
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 0);
+    env.rollup
+        .commit_batch(&batch, root(1), proof)
+        .await
+        .expect("genuine batch");
+}
+
+#[tokio::test]
+async fn deposit_queue_must_be_followed_in_order() {
+    let env = Env::new().await;
+    let (k1, k2) = (pubkey(1), pubkey(2));
+    env.rollup.deposit(&k1, gwei(10)).await.unwrap();
+    env.rollup.deposit(&k2, gwei(20)).await.unwrap();
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("skipped", pubdata(&[deposit_slot(0, &k2, 20)])),
+        (
+            "reordered",
+            pubdata(&[deposit_slot(0, &k2, 20), deposit_slot(1, &k1, 10)]),
+        ),
+        ("amount", pubdata(&[deposit_slot(0, &k1, 11)])),
+        ("pubkey", pubdata(&[deposit_slot(0, &k2, 10)])),
+    ];
+    for (what, batch) in cases {
+        let proof = env.prove(&batch, &root(1)).await;
+        let e = rollup_err(env.rollup.commit_batch(&batch, root(1), proof).await, what);
+        assert!(matches!(e, RE::DepositQueueMismatch(_)), "{what}");
+    }
+    let three = pubdata(&[
+        deposit_slot(0, &k1, 10),
+        deposit_slot(1, &k2, 20),
+        deposit_slot(2, &k2, 20),
+    ]);
+    let proof = env.prove(&three, &root(1)).await;
+    let e = rollup_err(
+        env.rollup.commit_batch(&three, root(1), proof).await,
+        "overrun",
+    );
+    assert!(
+        matches!(e, RE::DepositQueueOverrun(ref x) if x.processed == U256::from(3) && x.queued == U256::from(2))
+    );
+    // Part of the queue, in order, is fine; the rest stays queued for the next batch.
+    let first = pubdata(&[deposit_slot(0, &k1, 10), transfer_slot(0, 0, 1, 0, 0)]);
+    let proof = env.prove(&first, &root(1)).await;
+    env.rollup
+        .commit_batch(&first, root(1), proof)
+        .await
+        .expect("first deposit");
+    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 1));
+    let again = pubdata(&[deposit_slot(0, &k1, 10)]);
+    let proof = env.prove(&again, &root(2)).await;
+    let e = rollup_err(
+        env.rollup.commit_batch(&again, root(2), proof).await,
+        "consumed twice",
+    );
+    assert!(matches!(e, RE::DepositQueueMismatch(_)));
+    let second = pubdata(&[deposit_slot(5, &k2, 20)]);
+    let proof = env.prove(&second, &root(2)).await;
+    env.rollup
+        .commit_batch(&second, root(2), proof)
+        .await
+        .expect("second deposit");
+    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 2));
+}
+
+#[tokio::test]
+async fn malformed_batches_are_rejected() {
+    let env = Env::new().await;
+    let ok = pubdata(&[transfer_slot(1, 2, 3, 0, 0)]);
+    for len in [1usize, 63, 65, 127] {
+        let mut batch = ok.clone();
+        batch.resize(len, 0);
+        let proof = env.prove(&batch, &root(1)).await;
+        let e = rollup_err(
+            env.rollup.commit_batch(&batch, root(1), proof).await,
+            "length",
+        );
+        assert!(
+            matches!(e, RE::PubdataLength(ref x) if x.length == U256::from(len)),
+            "len {len}"
+        );
+    }
+    for kind in [0u8, 4, 255] {
+        let mut slot = transfer_slot(1, 2, 3, 0, 0);
+        slot[0] = kind;
+        let batch = pubdata(&[transfer_slot(1, 2, 3, 0, 0), slot]);
+        let proof = env.prove(&batch, &root(1)).await;
+        let e = rollup_err(
+            env.rollup.commit_batch(&batch, root(1), proof).await,
+            "kind",
+        );
+        assert!(
+            matches!(e, RE::UnknownSlotType(ref x) if x.slot == U256::from(1) && x.kind == U256::from(kind))
+        );
+    }
+    const P: u64 = 0xffff_ffff_0000_0001;
+    for limb in 0..4 {
+        for bad in [P, u64::MAX] {
+            let mut new_root = root(1);
+            new_root[8 * limb..8 * limb + 8].copy_from_slice(&bad.to_be_bytes());
+            let proof = env.prove(&ok, &new_root).await;
+            let e = rollup_err(
+                env.rollup.commit_batch(&ok, new_root, proof).await,
+                "root limb",
+            );
+            assert!(matches!(e, RE::RootLimbNotCanonical(ref x) if x.limb == U256::from(limb)));
+        }
+    }
+    // p - 1 in every limb is canonical.
+    let max_root: [u8; 32] = [(P - 1).to_be_bytes(); 4].concat().try_into().unwrap();
+    let proof = env.prove(&ok, &max_root).await;
+    env.rollup
+        .commit_batch(&ok, max_root, proof)
+        .await
+        .expect("p - 1 limbs");
+    // An empty batch is well formed (and still needs a proof).
+    let proof = env.prove(&[], &root(4)).await;
+    env.rollup
+        .commit_batch(&[], root(4), proof)
+        .await
+        .expect("empty batch");
+}
+
+#[tokio::test]
+async fn invalid_deposits_are_rejected() {
+    let env = Env::new().await;
+    let k = pubkey(3);
+    let e = |res, what| rollup_err(res, what);
+    assert!(matches!(
+        e(env.rollup.deposit(&k, U256::ZERO).await, "zero"),
+        RE::DepositZero(_)
+    ));
+    assert!(matches!(
+        e(
+            env.rollup.deposit(&k, gwei(1) + U256::from(1)).await,
+            "not gwei"
+        ),
+        RE::DepositNotGwei(_)
+    ));
+    assert!(matches!(
+        e(env.rollup.deposit(&[0u8; 40], gwei(1)).await, "neutral"),
+        RE::PubkeyNeutral(_)
+    ));
+    for limb in 0..5 {
+        let mut bad = k;
+        bad[8 * limb..8 * limb + 8].copy_from_slice(&0xffff_ffff_0000_0001u64.to_be_bytes());
+        let err = e(env.rollup.deposit(&bad, gwei(1)).await, "limb");
+        assert!(matches!(err, RE::PubkeyLimbNotCanonical(ref x) if x.limb == U256::from(limb)));
+    }
+    // A 39- or 41-byte key, through the raw binding.
+    let c = zkroll_verifier_contract::bindings::IRollup::new(env.rollup.address(), &env.provider);
+    for len in [39usize, 41] {
+        let err = c
+            .deposit(vec![1u8; len].into())
+            .value(gwei(1))
+            .send()
+            .await
+            .expect_err("bad length");
+        let decoded = err.as_decoded_interface_error::<RE>();
+        assert!(matches!(decoded, Some(RE::PubkeyLength(ref x)) if x.length == U256::from(len)));
+    }
+    // More than 2^64 - 1 gwei: give the sender enough ether first.
+    let rich = env.anvil.addresses()[0];
+    let _: () = env
+        .provider
+        .raw_request("anvil_setBalance".into(), (rich, U256::from(1u8) << 100))
+        .await
+        .unwrap();
+    let too_much = gwei(1) * (U256::from(u64::MAX) + U256::from(1));
+    assert!(matches!(
+        e(env.rollup.deposit(&k, too_much).await, "too large"),
+        RE::DepositTooLarge(_)
+    ));
+    env.rollup
+        .deposit(&k, gwei(1) * U256::from(u64::MAX))
+        .await
+        .expect("u64::MAX gwei");
+    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (1, 0));
+}
+
+fn signatures(abi: &alloy::json_abi::JsonAbi) -> Vec<String> {
+    let mut v: Vec<String> = abi
+        .functions()
+        .map(|f| {
+            format!(
+                "function {} -> {:?} {:?}",
+                f.signature(),
+                f.outputs.iter().map(|o| &o.ty).collect::<Vec<_>>(),
+                f.state_mutability
+            )
+        })
+        .chain(abi.events().map(|e| {
+            format!(
+                "event {} {:?}",
+                e.signature(),
+                e.inputs.iter().map(|i| i.indexed).collect::<Vec<_>>()
+            )
+        }))
+        .chain(abi.errors().map(|e| format!("error {}", e.signature())))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn bindings_match_the_compiled_abis() {
+    use zkroll_verifier_contract::bindings::{IGroth16Verifier, IRollup};
+    let tc = support::toolchain();
+    let rollup = tc.rollup_artifact().expect("compile Rollup.sol");
+    assert_eq!(
+        signatures(&rollup.abi),
+        signatures(&IRollup::abi::contract())
+    );
+    let source = zkroll_verifier_contract::verifier_solidity(&support::proving_key().vk).unwrap();
+    let verifier = tc.compile_verifier(&source).expect("compile verifier");
+    assert_eq!(
+        signatures(&verifier.abi),
+        signatures(&IGroth16Verifier::abi::contract())
+    );
+    assert!(rollup.solc_version.starts_with("0.8.28"));
+}
