@@ -35,3 +35,32 @@ pub fn digest_to_fr(digest: U256) -> Option<ark_bn254::Fr> {
         &digest.to_be_bytes::<32>(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_matches_an_independent_sha256() {
+        // Computed with Python's hashlib from the formula of docs/formats.md §5.
+        let old: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let new: [u8; 32] = core::array::from_fn(|i| 32 + i as u8);
+        let d = public_input_digest(31337, Address::repeat_byte(0x11), &old, &new, &[2u8; 64]);
+        let want: U256 = "0x1acb3e51755c0778a94b69a27a5ec7cfc8111a16f72730af57b10adaf1d04a42"
+            .parse()
+            .unwrap();
+        assert_eq!(d, want);
+    }
+
+    #[test]
+    fn digest_is_masked_and_converts_without_reduction() {
+        for n in 0..64u8 {
+            let d = public_input_digest(n.into(), Address::ZERO, &[n; 32], &[0; 32], &[n]);
+            assert!(d.bit_len() <= 253);
+            let f = digest_to_fr(d).unwrap();
+            assert_eq!(crate::verifier_gen::fr_to_u256(f), d);
+        }
+        assert!(digest_to_fr(U256::from(1) << 253).is_none());
+        assert!(digest_to_fr(U256::MAX).is_none());
+    }
+}

@@ -240,3 +240,107 @@ contract Verifier {
     }
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{G1Projective, G2Projective};
+    use ark_ec::{CurveGroup, PrimeGroup};
+    use std::str::FromStr;
+
+    fn vk(inputs: usize) -> VerifyingKey<Bn254> {
+        let g1 = |k: u64| (G1Projective::generator() * ark_bn254::Fr::from(k)).into_affine();
+        let g2 = |k: u64| (G2Projective::generator() * ark_bn254::Fr::from(k)).into_affine();
+        VerifyingKey {
+            alpha_g1: g1(2),
+            beta_g2: g2(3),
+            gamma_g2: g2(5),
+            delta_g2: g2(7),
+            gamma_abc_g1: (0..=inputs as u64).map(|i| g1(11 + i)).collect(),
+        }
+    }
+
+    #[test]
+    fn only_one_public_input_is_supported() {
+        assert!(verifier_solidity(&vk(1)).is_ok());
+        for n in [0usize, 2, 3] {
+            assert_eq!(
+                verifier_solidity(&vk(n)),
+                Err(GenerateError::PublicInputCount(n))
+            );
+        }
+    }
+
+    #[test]
+    fn constants_are_negated_and_inlined() {
+        let key = vk(1);
+        let src = verifier_solidity(&key).unwrap();
+        assert!(!src.contains("{{"), "unreplaced placeholder");
+        let neg_alpha = g1_words(&(-key.alpha_g1));
+        assert!(src.contains(&format!("NEG_ALPHA_Y = {};", neg_alpha[1])));
+        // -y = q - y.
+        let q = U256::from_str(BN254_Q).unwrap();
+        assert_eq!(neg_alpha[1], q - g1_words(&key.alpha_g1)[1]);
+        let neg_gamma = g2_words(&(-key.gamma_g2));
+        assert!(src.contains(&format!("NEG_GAMMA_Y_IM = {};", neg_gamma[2])));
+        let beta = g2_words(&key.beta_g2);
+        assert!(src.contains(&format!("BETA_X_RE = {};", beta[1])));
+        // Selectors are those of the declared errors.
+        use crate::bindings::IGroth16Verifier as V;
+        use alloy::sol_types::SolError;
+        for (sig, sel) in [
+            (
+                "PublicInputNotInField()",
+                V::PublicInputNotInField::SELECTOR,
+            ),
+            (
+                "ProofCoordinateNotInField()",
+                V::ProofCoordinateNotInField::SELECTOR,
+            ),
+            ("EcMulFailed()", V::EcMulFailed::SELECTOR),
+            ("EcAddFailed()", V::EcAddFailed::SELECTOR),
+            ("PairingFailed()", V::PairingFailed::SELECTOR),
+            ("ProofInvalid()", V::ProofInvalid::SELECTOR),
+        ] {
+            assert_eq!(selector(sig), format!("0x{}", hex::encode(sel)));
+            assert!(
+                src.contains(&format!("mstore(0, {})", selector(sig))),
+                "{sig}"
+            );
+        }
+    }
+
+    #[test]
+    fn proof_words_follow_eip197_order() {
+        let g2 = G2Affine::generator();
+        let (x, y) = g2.xy().unwrap();
+        let w = g2_words(&g2);
+        assert_eq!(
+            w,
+            [
+                fq_to_u256(x.c1),
+                fq_to_u256(x.c0),
+                fq_to_u256(y.c1),
+                fq_to_u256(y.c0)
+            ]
+        );
+        // The EIP-197 generator of G2 (x_im first).
+        assert_eq!(
+            w[0],
+            U256::from_str(
+                "11559732032986387107991004021392285783925812861821192530917403151452391805634"
+            )
+            .unwrap()
+        );
+        let proof = Proof::<Bn254> {
+            a: G1Affine::generator(),
+            b: g2,
+            c: (-G1Affine::generator().into_group()).into_affine(),
+        };
+        let words = proof_words(&proof);
+        assert_eq!(words[0..2], g1_words(&proof.a));
+        assert_eq!(words[2..6], w);
+        assert_eq!(words[6..8], g1_words(&proof.c));
+        assert_eq!(g1_words(&G1Affine::identity()), [U256::ZERO; 2]);
+    }
+}
