@@ -391,3 +391,80 @@ fn bindings_match_the_compiled_abis() {
     );
     assert!(rollup.solc_version.starts_with("0.8.28"));
 }
+
+alloy::sol! {
+    #[sol(rpc)]
+    interface IReceiver {
+        function attack() external;
+        function reentered() external view returns (bool);
+        function innerRevert() external view returns (bytes);
+        function received() external view returns (uint256);
+    }
+}
+
+#[tokio::test]
+async fn withdraw_is_reentrancy_safe_and_keeps_funds_on_failed_transfer() {
+    use alloy::sol_types::{SolInterface, SolValue};
+    let env = Env::new().await;
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contracts/Receivers.sol");
+    let out = env.toolchain.root().join("out/test-receivers");
+    let args = env.rollup.address().abi_encode();
+    let mut receivers = Vec::new();
+    for name in ["Reentrant", "Refuser"] {
+        let artifact = env
+            .toolchain
+            .compile(&src, &out, name)
+            .expect("compile receivers");
+        let (addr, _) = zkroll_verifier_contract::deploy(&env.provider, &artifact, &args)
+            .await
+            .expect("deploy receiver");
+        receivers.push(addr);
+    }
+    let (reentrant, refuser) = (receivers[0], receivers[1]);
+    // Fund the rollup through a deposit, then credit both contracts.
+    env.rollup.deposit(&pubkey(1), gwei(100)).await.unwrap();
+    let batch = pubdata(&[
+        deposit_slot(1, &pubkey(1), 100),
+        withdraw_slot(1, reentrant, 30, 0, 0),
+        withdraw_slot(1, refuser, 40, 0, 0),
+    ]);
+    let proof = env.prove(&batch, &root(1)).await;
+    env.rollup
+        .commit_batch(&batch, root(1), proof)
+        .await
+        .expect("commit");
+
+    let r = IReceiver::new(reentrant, &env.provider);
+    r.attack()
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.reentered().call().await.unwrap());
+    assert_eq!(r.received().call().await.unwrap(), gwei(30));
+    let inner = r.innerRevert().call().await.unwrap();
+    assert_eq!(
+        RE::abi_decode(&inner).ok(),
+        Some(RE::NothingToWithdraw(Default::default()))
+    );
+    assert_eq!(env.provider.get_balance(reentrant).await.unwrap(), gwei(30));
+    assert_eq!(env.rollup.claimable(reentrant).await.unwrap(), U256::ZERO);
+
+    let f = IReceiver::new(refuser, &env.provider);
+    let err = f.attack().send().await.expect_err("refused transfer");
+    assert!(matches!(
+        err.as_decoded_interface_error::<RE>(),
+        Some(RE::WithdrawalTransferFailed(_))
+    ));
+    assert_eq!(env.rollup.claimable(refuser).await.unwrap(), gwei(40));
+    assert_eq!(
+        env.provider
+            .get_balance(env.rollup.address())
+            .await
+            .unwrap(),
+        gwei(70)
+    );
+}
