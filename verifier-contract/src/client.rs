@@ -47,6 +47,9 @@ pub enum L1Error {
     /// A transaction was mined but reverted.
     #[error("transaction {0} reverted")]
     Reverted(TxHash),
+    /// A `DepositQueued` event does not carry what Rollup.sol emits.
+    #[error("malformed DepositQueued event: {0}")]
+    BadEvent(String),
     /// A deployment receipt has no contract address.
     #[error("deployment transaction {0} created no contract")]
     NoContract(TxHash),
@@ -224,6 +227,19 @@ pub async fn verify_proof_call(
     Ok(())
 }
 
+/// A deposit queued on L1, read from its `DepositQueued` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuedDeposit {
+    /// Position in the deposit queue (0-based).
+    pub index: u64,
+    /// The L1 sender.
+    pub sender: Address,
+    /// The L2 public key (40 bytes, canonical limbs: Rollup.sol checks them).
+    pub pubkey: [u8; 40],
+    /// The amount in gwei.
+    pub amount_gwei: u64,
+}
+
 /// A deployed Rollup contract and the provider (signer) that talks to it.
 #[derive(Clone, Debug)]
 pub struct RollupClient {
@@ -325,6 +341,47 @@ impl RollupClient {
     /// Wei `account` may withdraw.
     pub async fn claimable(&self, account: Address) -> Result<U256, L1Error> {
         Ok(self.contract().claimable(account).call().await?)
+    }
+
+    /// Every deposit queued so far, in queue order (from the contract's `DepositQueued`
+    /// events, scanned from block 0).
+    pub async fn queued_deposits(&self) -> Result<Vec<QueuedDeposit>, L1Error> {
+        let logs = self
+            .contract()
+            .DepositQueued_filter()
+            .from_block(0)
+            .query()
+            .await?;
+        let mut out = Vec::with_capacity(logs.len());
+        for (ev, _) in logs {
+            let pubkey: [u8; 40] =
+                ev.pubkey.as_ref().try_into().map_err(|_| {
+                    L1Error::BadEvent(format!("pubkey of {} bytes", ev.pubkey.len()))
+                })?;
+            let index = u64::try_from(ev.index)
+                .map_err(|_| L1Error::BadEvent(format!("index {}", ev.index)))?;
+            out.push(QueuedDeposit {
+                index,
+                sender: ev.sender,
+                pubkey,
+                amount_gwei: ev.amount,
+            });
+        }
+        out.sort_by_key(|d| d.index);
+        if out.iter().enumerate().any(|(i, d)| d.index != i as u64) {
+            return Err(L1Error::BadEvent(
+                "deposit indices are not 0, 1, 2, ...".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The deposits not yet consumed by a committed batch, in the order the next batch's
+    /// Deposit slots must follow.
+    pub async fn pending_deposits(&self) -> Result<Vec<QueuedDeposit>, L1Error> {
+        let (_, processed) = self.deposit_counters().await?;
+        let all = self.queued_deposits().await?;
+        Ok(all.into_iter().skip(processed as usize).collect())
     }
 
     /// The digest a proof for a batch `(pubdata, new_root)` on top of the current state must

@@ -13,7 +13,8 @@ pub mod verifier_gen;
 
 pub use client::{
     anvil_provider, calldata_gas, connect, deploy, deploy_rollup, deploy_verifier, spawn_anvil,
-    verify_proof_call, verify_proof_tx, L1Error, RollupClient, TxReport, TX_BASE_GAS,
+    verify_proof_call, verify_proof_tx, L1Error, QueuedDeposit, RollupClient, TxReport,
+    TX_BASE_GAS,
 };
 pub use digest::{digest_to_fr, public_input_digest};
 pub use toolchain::{Artifact, Toolchain, ToolchainError, SETUP_HINT};

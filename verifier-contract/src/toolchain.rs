@@ -229,3 +229,41 @@ impl Toolchain {
         self.compile(&file, &dir, "Verifier")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_toolchain_says_to_run_the_setup_script() {
+        let empty = tempfile::tempdir().unwrap();
+        let err = Toolchain::at(empty.path()).unwrap_err();
+        assert!(matches!(err, ToolchainError::Missing { .. }));
+        assert!(err.to_string().contains("scripts/setup-l1.sh"), "{err}");
+    }
+
+    #[test]
+    fn malformed_artifacts_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("X.json");
+        for text in [
+            "not json",
+            r#"{"contractName":"X","abi":[],"bytecode":"0x","deployedBytecode":"0x00","solcVersion":"0.8.28"}"#,
+            r#"{"contractName":"X","abi":[],"bytecode":"0xzz","deployedBytecode":"0x00","solcVersion":"0.8.28"}"#,
+            r#"{"abi":[],"bytecode":"0x00","deployedBytecode":"0x00","solcVersion":"0.8.28"}"#,
+        ] {
+            std::fs::write(&path, text).unwrap();
+            assert!(
+                matches!(Artifact::load(&path), Err(ToolchainError::Artifact { .. })),
+                "{text}"
+            );
+        }
+        std::fs::write(
+            &path,
+            r#"{"contractName":"X","abi":[],"bytecode":"0x6000","deployedBytecode":"0x00","solcVersion":"0.8.28"}"#,
+        )
+        .unwrap();
+        let a = Artifact::load(&path).unwrap();
+        assert_eq!(a.bytecode.as_ref(), &[0x60, 0x00]);
+    }
+}

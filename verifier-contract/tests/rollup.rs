@@ -219,6 +219,14 @@ async fn deposit_queue_must_be_followed_in_order() {
         .await
         .expect("first deposit");
     assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 1));
+    let pending = env.rollup.pending_deposits().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].index, pending[0].pubkey, pending[0].amount_gwei),
+        (1, k2, 20)
+    );
+    assert_eq!(pending[0].sender, env.anvil.addresses()[0]);
+    assert_eq!(env.rollup.queued_deposits().await.unwrap()[0].pubkey, k1);
     let again = pubdata(&[deposit_slot(0, &k1, 10)]);
     let proof = env.prove(&again, &root(2)).await;
     let e = rollup_err(
