@@ -227,3 +227,31 @@ async fn points_not_on_curve_or_subgroup_are_rejected() {
         "B off curve",
     );
 }
+
+#[tokio::test]
+async fn underfunded_pairing_reverts_instead_of_returning() {
+    let env = Env::new().await;
+    let (proof, x) = valid(21);
+    let c = zkroll_verifier_contract::bindings::IGroth16Verifier::new(env.verifier, &env.provider);
+    // Enough for the checks and ecMul/ecAdd, not for the 4-pair pairing (181 000 + 100).
+    for gas in [60_000u64, 150_000] {
+        let Err(err) = c.verifyProof(proof, x).gas(gas).call().await else {
+            panic!("gas {gas}: underfunded call must revert");
+        };
+        assert!(
+            matches!(
+                err.as_decoded_interface_error::<E>(),
+                Some(E::PairingFailed(_))
+            ),
+            "gas {gas}: {err}"
+        );
+    }
+    // Estimation finds enough gas for the whole verification.
+    let estimate = c.verifyProof(proof, x).estimate_gas().await.unwrap();
+    assert!(estimate > 181_000, "estimate {estimate}");
+    c.verifyProof(proof, x)
+        .gas(estimate)
+        .call()
+        .await
+        .expect("estimated gas suffices");
+}
