@@ -8,6 +8,7 @@ use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
 use support::{deposit_slot, pubdata, pubkey, root, transfer_slot, withdraw_slot, Env};
 use zkroll_verifier_contract::bindings::IGroth16Verifier::IGroth16VerifierErrors as VE;
+use zkroll_verifier_contract::bindings::IRollup;
 use zkroll_verifier_contract::bindings::IRollup::IRollupErrors as RE;
 use zkroll_verifier_contract::{anvil_provider, L1Error, TxReport};
 
@@ -60,6 +61,49 @@ async fn deposit_transfer_withdraw_round_trip() {
         .await
         .expect("commit");
     assert!(rep.execution_gas() > 0);
+    // Events: two credits (emitted from assembly) and the commit.
+    let receipt = env
+        .provider
+        .get_transaction_receipt(rep.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    let all: Vec<IRollup::WithdrawalCredited> = receipt
+        .inner
+        .logs()
+        .iter()
+        .filter_map(|l| l.log_decode::<IRollup::WithdrawalCredited>().ok())
+        .map(|l| l.inner.data)
+        .collect();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].batchNumber, all[0].to, all[0].amountWei),
+        (U256::from(1), l1, gwei(1_234))
+    );
+    assert_eq!(
+        (all[1].batchNumber, all[1].to, all[1].amountWei),
+        (U256::from(1), user, gwei(3))
+    );
+    let committed = receipt
+        .decoded_log::<IRollup::BatchCommitted>()
+        .unwrap()
+        .data;
+    assert_eq!(committed.batchNumber, U256::from(1));
+    assert_eq!(
+        (committed.oldRoot.0, committed.newRoot.0),
+        (root(0), new_root)
+    );
+    assert_eq!(committed.deposits, U256::from(2));
+    assert_eq!(
+        committed.digest,
+        zkroll_verifier_contract::public_input_digest(
+            env.anvil.chain_id(),
+            env.rollup.address(),
+            &root(0),
+            &new_root,
+            &batch
+        )
+    );
     assert_eq!(env.rollup.state_root().await.unwrap(), new_root);
     assert_eq!(env.rollup.batch_number().await.unwrap(), 1);
     assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 2));
