@@ -7,7 +7,7 @@
 //! - Challenge `e = Poseidon.hash_no_pad(enc(R) ‖ enc(Q) ‖ m)`: 4 canonical limbs, read as the
 //!   integer `e = Σ eᵢ·2^(64i) < 2^256 < n`.
 //! - `s = k − e·x mod n`; the signature is `(e, s)`.
-//! - Verification: `R' = s·G + e·Q`; accept iff `Poseidon(enc(R') ‖ enc(Q) ‖ m) = e`.
+//! - Verification: `R' = s·G + e·Q`; reject if `R'` is the neutral element, else accept iff `Poseidon(enc(R') ‖ enc(Q) ‖ m) = e`.
 //!
 //! The `(e, s)` form is chosen for the circuit: verifying needs no point decoding of `R`,
 //! only one fixed-base and one 256-bit variable-base multiplication and one Poseidon hash.
@@ -210,6 +210,10 @@ impl PublicKey {
     /// Verifies `sig` on `msg`.
     pub fn verify(&self, msg: &HashOut<F>, sig: &Signature) -> bool {
         let r = Point::mul_generator(&sig.s).add(&self.point.mul(&challenge_scalar(&sig.e)));
+        // An honest R = k·G is never neutral (k ≠ 0); the circuit cannot represent it either.
+        if r.is_neutral() {
+            return false;
+        }
         challenge(&coeffs(&r.encode()), &self.w, msg) == sig.e
     }
 

@@ -1,0 +1,12 @@
+//! ECgFp5 in plonky2 circuits: `GF(p^5)` arithmetic ([`field`]) and the group law, point
+//! decoding/encoding and table lookups ([`curve`]), twins of [`crate::ecgfp5`].
+//!
+//! Points are handled in affine short Weierstrass coordinates (the native representation).
+//! Inversions and quotients are witnessed and checked with one multiplication; every
+//! `GF(p^5)` multiplication is 25 (15 for a square) base-field multiply-adds.
+
+pub mod curve;
+pub mod field;
+
+pub use curve::{CircuitBuilderEcGFp5, PointTarget};
+pub use field::{CircuitBuilderFp5, Fp5Target};
