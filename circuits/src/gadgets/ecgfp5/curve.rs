@@ -9,7 +9,8 @@
 //!   `w`, so this is the native decoding; an invalid `w` (or `w = 0`, the neutral element)
 //!   makes the circuit unsatisfiable.
 //! - [`ec_add`](CircuitBuilderEcGFp5::ec_add) uses the affine chord formula and *requires*
-//!   `X₁ ≠ X₂` (proving fails otherwise): callers arrange that `P = ±Q` cannot occur (see
+//!   `X₁ ≠ X₂` (proving fails otherwise; it checks the constant coefficient of `X₂ − X₁` is
+//!   invertible, which also rejects the ~2^-64 fraction of honest sums where it is zero): callers arrange that `P = ±Q` cannot occur (see
 //!   `gadgets::schnorr`). Without this check `P = Q` would leave the slope free.
 //! - [`ec_double`](CircuitBuilderEcGFp5::ec_double): subgroup points have `Y ≠ 0` (odd
 //!   order), so the tangent slope is determined.
@@ -96,7 +97,10 @@ impl CircuitBuilderEcGFp5 for CircuitBuilder<F, D> {
     fn ec_add(&mut self, p: PointTarget, q: PointTarget) -> PointTarget {
         let dx = self.fp5_sub(q.x, p.x);
         let dy = self.fp5_sub(q.y, p.y);
-        self.fp5_assert_nonzero(dx);
+        // X_p ≠ X_q, enforced through the constant coefficient (dx = 0 ⇒ dx₀ = 0 ⇒ no
+        // inverse). An honest dx with dx₀ = 0 (probability ~2^-64 per addition) would only
+        // make proving fail.
+        self.inverse(dx.0[0]);
         let lambda = self.fp5_div(dy, dx);
         let sx = self.fp5_add(p.x, q.x);
         let x3 = self.fp5_mul_add(F::ONE, lambda, lambda, F::NEG_ONE, sx);
@@ -227,6 +231,27 @@ mod tests {
     fn decode_double_add_encode_match_native() {
         let p = Point::generator().mul(&Scalar::from_biguint(&123456789u64.into()));
         decode_circuit(p.encode(), Some(p)).expect("valid point");
+    }
+
+    /// `P + P` and `P + (−P)` are exceptional for the chord formula: proving must fail.
+    #[test]
+    fn exceptional_additions_rejected() {
+        let p = Point::generator().mul(&Scalar::from_biguint(&987654321u64.into()));
+        for q in [p, p.neg()] {
+            let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+            let (wp, wq) = (b.add_virtual_fp5_target(), b.add_virtual_fp5_target());
+            let (pt, qt) = (b.ec_decode(wp), b.ec_decode(wq));
+            b.ec_add(pt, qt);
+            let data = b.build::<C>();
+            let mut pw = PartialWitness::new();
+            set_fp5_target(&mut pw, wp, p.encode()).unwrap();
+            set_fp5_target(&mut pw, wq, q.encode()).unwrap();
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                data.prove(pw).and_then(|pr| data.verify(pr)).is_ok()
+            }))
+            .unwrap_or(false);
+            assert!(!ok);
+        }
     }
 
     #[test]
