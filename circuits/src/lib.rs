@@ -10,7 +10,6 @@ pub mod encoding;
 pub mod error;
 pub mod execute;
 pub mod pubdata;
-pub mod schnorr;
 pub mod state;
 pub mod tx;
 
@@ -20,3 +19,6 @@ pub type F = plonky2::field::goldilocks_field::GoldilocksField;
 pub type C = plonky2::plonk::config::PoseidonGoldilocksConfig;
 /// Extension degree used by every zkroll circuit.
 pub const D: usize = 2;
+
+pub mod ecgfp5;
+pub mod schnorr;

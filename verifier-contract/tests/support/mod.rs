@@ -1,0 +1,133 @@
+//! Shared test harness: toolchain, anvil, deployments, pubdata slots (docs/formats.md §4).
+#![allow(dead_code)] // each test binary / example uses a different part
+
+pub mod echo;
+
+use alloy::node_bindings::AnvilInstance;
+use alloy::primitives::{Address, U256};
+use alloy::providers::DynProvider;
+use ark_bn254::Bn254;
+use ark_groth16::ProvingKey;
+use std::sync::OnceLock;
+use zkroll_verifier_contract::{
+    anvil_provider, deploy_rollup, deploy_verifier, proof_words, spawn_anvil, RollupClient,
+    Toolchain, TxReport,
+};
+
+/// The installed toolchain; panics with the setup hint when it is missing.
+pub fn toolchain() -> Toolchain {
+    Toolchain::locate().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The echo circuit's proving key (set up once per process).
+pub fn proving_key() -> &'static ProvingKey<Bn254> {
+    static PK: OnceLock<ProvingKey<Bn254>> = OnceLock::new();
+    PK.get_or_init(|| echo::setup(42))
+}
+
+/// A root with 4 canonical limbs derived from `n`.
+pub fn root(n: u64) -> [u8; 32] {
+    let mut r = [0u8; 32];
+    for i in 0..4 {
+        r[8 * i..8 * i + 8]
+            .copy_from_slice(&(n.wrapping_mul(0x9e37_79b9) + i as u64).to_be_bytes());
+    }
+    r
+}
+
+/// A 40-byte public key with canonical, non-zero limbs derived from `n`.
+pub fn pubkey(n: u64) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    for i in 0..5 {
+        k[8 * i..8 * i + 8].copy_from_slice(&(n * 1000 + i as u64 + 1).to_be_bytes());
+    }
+    k
+}
+
+/// Deposit slot.
+pub fn deposit_slot(account: u32, pubkey: &[u8; 40], amount: u64) -> [u8; 64] {
+    let mut s = [0u8; 64];
+    s[0] = 1;
+    s[1..5].copy_from_slice(&account.to_be_bytes());
+    s[5..45].copy_from_slice(pubkey);
+    s[45..53].copy_from_slice(&amount.to_be_bytes());
+    s
+}
+
+/// Transfer slot.
+pub fn transfer_slot(from: u32, to: u32, amount: u64, fee: u64, operator: u32) -> [u8; 64] {
+    let mut s = [0u8; 64];
+    s[0] = 2;
+    s[1..5].copy_from_slice(&from.to_be_bytes());
+    s[5..9].copy_from_slice(&to.to_be_bytes());
+    s[9..17].copy_from_slice(&amount.to_be_bytes());
+    s[17..25].copy_from_slice(&fee.to_be_bytes());
+    s[25..29].copy_from_slice(&operator.to_be_bytes());
+    s
+}
+
+/// Withdraw slot.
+pub fn withdraw_slot(from: u32, l1: Address, amount: u64, fee: u64, operator: u32) -> [u8; 64] {
+    let mut s = [0u8; 64];
+    s[0] = 3;
+    s[1..5].copy_from_slice(&from.to_be_bytes());
+    s[5..25].copy_from_slice(l1.as_slice());
+    s[25..33].copy_from_slice(&amount.to_be_bytes());
+    s[33..41].copy_from_slice(&fee.to_be_bytes());
+    s[41..45].copy_from_slice(&operator.to_be_bytes());
+    s
+}
+
+/// Concatenated slots.
+pub fn pubdata(slots: &[[u8; 64]]) -> Vec<u8> {
+    slots.concat()
+}
+
+/// A fresh anvil with the echo verifier and a rollup at `root(0)` deployed.
+pub struct Env {
+    /// The node (killed on drop).
+    pub anvil: AnvilInstance,
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// Dev account 0.
+    pub provider: DynProvider,
+    /// The verifier.
+    pub verifier: Address,
+    /// Its deployment.
+    pub verifier_deploy: TxReport,
+    /// The rollup, used by dev account 0.
+    pub rollup: RollupClient,
+}
+
+impl Env {
+    /// Spawns anvil and deploys.
+    pub async fn new() -> Self {
+        let toolchain = toolchain();
+        let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
+        let provider = anvil_provider(&anvil, 0).expect("provider");
+        let (verifier, verifier_deploy) = deploy_verifier(&provider, &toolchain, &proving_key().vk)
+            .await
+            .expect("deploy verifier");
+        let (rollup, _) = deploy_rollup(&provider, &toolchain, verifier, root(0))
+            .await
+            .expect("deploy rollup");
+        Self {
+            anvil,
+            toolchain,
+            provider,
+            verifier,
+            verifier_deploy,
+            rollup,
+        }
+    }
+
+    /// A valid proof for committing `(pubdata, new_root)` on the current state.
+    pub async fn prove(&self, pubdata: &[u8], new_root: &[u8; 32]) -> [U256; 8] {
+        let digest = self
+            .rollup
+            .digest_for(pubdata, new_root)
+            .await
+            .expect("digest");
+        proof_words(&echo::prove(proving_key(), digest))
+    }
+}
