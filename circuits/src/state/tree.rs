@@ -247,3 +247,102 @@ impl StateTree {
         leaf_hash(self.get(index))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schnorr::SecretKey;
+
+    fn acct(i: u8, balance: u64) -> Account {
+        Account {
+            pubkey: SecretKey::from_seed(&[i; 32]).public_key(),
+            balance,
+            nonce: i as u32,
+        }
+    }
+
+    #[test]
+    fn empty_root_is_e32() {
+        let t = StateTree::new();
+        assert_eq!(t.root(), empty_hashes()[DEPTH]);
+        assert_eq!(empty_hashes()[0], HashOut::ZERO);
+        assert_eq!(
+            empty_hashes()[1],
+            PoseidonHash::two_to_one(HashOut::ZERO, HashOut::ZERO)
+        );
+        let p = t.proof(12345);
+        assert!(p.account.is_none());
+        assert!(p.verify(&t.root()));
+    }
+
+    #[test]
+    fn bulk_build_equals_incremental_updates() {
+        let idx = [0u32, 1, 2, 7, 8, 1000, u32::MAX, u32::MAX - 1, 1 << 31];
+        let mut inc = StateTree::new();
+        for (n, &i) in idx.iter().enumerate() {
+            let up = inc.set(i, acct(n as u8, n as u64 * 10));
+            assert!(up.verify());
+            assert_eq!(up.new_root, inc.root());
+        }
+        let bulk = StateTree::from_accounts(
+            idx.iter()
+                .enumerate()
+                .map(|(n, &i)| (i, acct(n as u8, n as u64 * 10))),
+        )
+        .unwrap();
+        assert_eq!(bulk.root(), inc.root());
+        assert_eq!(bulk.len(), idx.len());
+        for &i in &idx {
+            let p = bulk.proof(i);
+            assert!(p.verify(&bulk.root()));
+            assert_eq!(p, inc.proof(i));
+        }
+        // A proof for a wrong leaf or wrong root fails.
+        let mut p = bulk.proof(7);
+        p.account.as_mut().unwrap().balance += 1;
+        assert!(!p.verify(&bulk.root()));
+        assert!(StateTree::from_accounts([(5, acct(1, 1)), (5, acct(2, 2))]).is_err());
+    }
+
+    #[test]
+    fn update_witness_links_roots_and_rejects_tampering() {
+        let mut t = StateTree::from_accounts([(3, acct(1, 5)), (4, acct(2, 6))]).unwrap();
+        let before = t.root();
+        let up = t.set(3, acct(1, 99));
+        assert_eq!(up.old_root, before);
+        assert_eq!(up.old, Some(acct(1, 5)));
+        assert!(up.verify());
+        let mut bad = up.clone();
+        bad.siblings[31] = HashOut::ZERO;
+        assert!(!bad.verify());
+        let mut bad = up.clone();
+        bad.index ^= 1;
+        assert!(!bad.verify());
+        assert_eq!(t.recompute_root(), t.root());
+    }
+
+    #[test]
+    fn atomically_rolls_back_everything_on_error() {
+        let mut t = StateTree::from_accounts([(3, acct(1, 5))]).unwrap();
+        let snapshot = t.clone();
+        let r: Result<(), ()> = t.atomically(|t| {
+            t.set(3, acct(1, 7));
+            t.set(1 << 20, acct(2, 8));
+            Err(())
+        });
+        assert!(r.is_err());
+        assert_eq!(t.root(), snapshot.root());
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.get(3), snapshot.get(3));
+        for k in 0..DEPTH {
+            assert_eq!(t.nodes[k], snapshot.nodes[k]);
+        }
+        let r: Result<(), ()> = t.atomically(|t| {
+            t.set(9, acct(3, 1));
+            Ok(())
+        });
+        assert!(r.is_ok());
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.recompute_root(), t.root());
+    }
+}
