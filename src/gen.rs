@@ -1,0 +1,173 @@
+//! Deterministic synthetic batches: valid, signed, reproducible from a seed.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use rayon::prelude::*;
+
+use zkroll_circuits::batch::{Batch, Header, PreState};
+use zkroll_circuits::schnorr::SecretKey;
+use zkroll_circuits::state::Account;
+use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+
+/// Parameters of [`generate`].
+#[derive(Clone, Debug)]
+pub struct GenParams {
+    /// Total number of transactions.
+    pub txs: usize,
+    /// Genesis accounts (indices `0..accounts`; account 0 is the operator). At least 1.
+    pub accounts: u32,
+    /// RNG seed: equal parameters give byte-identical batches.
+    pub seed: u64,
+    /// How many of the txs are deposits.
+    pub deposits: usize,
+    /// How many of the txs are withdrawals.
+    pub withdrawals: usize,
+    /// Signing domain.
+    pub domain: Domain,
+}
+
+/// Why parameters are unusable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum GenError {
+    /// `deposits + withdrawals > txs`.
+    #[error("--deposits ({deposits}) + --withdrawals ({withdrawals}) exceed --txs ({txs})")]
+    TooManyTypedTxs {
+        /// Deposits asked.
+        deposits: usize,
+        /// Withdrawals asked.
+        withdrawals: usize,
+        /// Total.
+        txs: usize,
+    },
+    /// Zero accounts, or so many that new deposit accounts would not fit in `u32`.
+    #[error("--accounts must be between 1 and 2^31")]
+    BadAccountCount,
+}
+
+/// Initial balance of every genesis account (large enough that no generated tx overdraws).
+pub const GENESIS_BALANCE: u64 = 1 << 50;
+
+fn key(rng: &mut ChaCha20Rng) -> [u8; 32] {
+    let mut s = [0u8; 32];
+    rng.fill(&mut s);
+    s
+}
+
+/// Builds a valid batch. `progress(n)` is called as keys are derived and txs signed
+/// (`n` = items finished since the last call); the total is `accounts + txs`.
+pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, GenError> {
+    if p.deposits + p.withdrawals > p.txs {
+        return Err(GenError::TooManyTypedTxs {
+            deposits: p.deposits,
+            withdrawals: p.withdrawals,
+            txs: p.txs,
+        });
+    }
+    if p.accounts == 0 || p.accounts > 1 << 31 {
+        return Err(GenError::BadAccountCount);
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(p.seed);
+    let seeds: Vec<[u8; 32]> = (0..p.accounts).map(|_| key(&mut rng)).collect();
+    let keys: Vec<SecretKey> = seeds
+        .par_iter()
+        .map(|s| {
+            let k = SecretKey::from_seed(s);
+            progress(1);
+            k
+        })
+        .collect();
+    let genesis: Vec<(u32, Account)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                i as u32,
+                Account {
+                    pubkey: k.public_key(),
+                    balance: GENESIS_BALANCE,
+                    nonce: 0,
+                },
+            )
+        })
+        .collect();
+
+    // Tx kinds, shuffled deterministically: 0 = transfer, 1 = deposit, 2 = withdraw.
+    let mut kinds = vec![0u8; p.txs];
+    kinds[..p.deposits].fill(1);
+    kinds[p.deposits..p.deposits + p.withdrawals].fill(2);
+    for i in (1..kinds.len()).rev() {
+        kinds.swap(i, rng.gen_range(0..=i));
+    }
+
+    enum Plan {
+        Ready(Tx),
+        Transfer(u32, u32, u64, u64, u32),
+        Withdraw(u32, [u8; 20], u64, u64, u32),
+    }
+    let mut nonces = vec![0u32; p.accounts as usize];
+    let mut next_new = p.accounts;
+    let plans: Vec<Plan> = kinds
+        .iter()
+        .map(|kind| {
+            let from = rng.gen_range(0..p.accounts);
+            let amount = rng.gen_range(1..=1_000_000u64);
+            let fee = rng.gen_range(0..=1_000u64);
+            match kind {
+                1 => {
+                    let (account, pubkey) = if rng.gen_bool(0.5) {
+                        (from, keys[from as usize].public_key())
+                    } else {
+                        next_new += 1;
+                        (
+                            next_new - 1,
+                            SecretKey::from_seed(&key(&mut rng)).public_key(),
+                        )
+                    };
+                    Plan::Ready(Tx::Deposit(Deposit {
+                        account,
+                        pubkey,
+                        amount,
+                    }))
+                }
+                2 => {
+                    let nonce = nonces[from as usize];
+                    nonces[from as usize] += 1;
+                    Plan::Withdraw(from, rng.gen(), amount, fee, nonce)
+                }
+                _ => {
+                    let nonce = nonces[from as usize];
+                    nonces[from as usize] += 1;
+                    let to = rng.gen_range(0..p.accounts);
+                    Plan::Transfer(from, to, amount, fee, nonce)
+                }
+            }
+        })
+        .collect();
+    let d = &p.domain;
+    let txs: Vec<Tx> =
+        plans
+            .into_par_iter()
+            .map(|plan| {
+                let tx =
+                    match plan {
+                        Plan::Ready(tx) => tx,
+                        Plan::Transfer(from, to, amount, fee, nonce) => Tx::Transfer(
+                            Transfer::signed(&keys[from as usize], d, from, to, amount, fee, nonce),
+                        ),
+                        Plan::Withdraw(from, l1, amount, fee, nonce) => Tx::Withdraw(
+                            Withdraw::signed(&keys[from as usize], d, from, l1, amount, fee, nonce),
+                        ),
+                    };
+                progress(1);
+                tx
+            })
+            .collect();
+    Ok(Batch {
+        header: Header {
+            domain: *d,
+            operator: 0,
+        },
+        pre_state: PreState::Genesis(genesis),
+        txs,
+    })
+}
