@@ -171,3 +171,47 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
         txs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(seed: u64) -> GenParams {
+        GenParams {
+            txs: 40,
+            accounts: 10,
+            seed,
+            deposits: 5,
+            withdrawals: 5,
+            domain: Domain {
+                chain_id: 1,
+                rollup: [3; 20],
+            },
+        }
+    }
+
+    #[test]
+    fn deterministic_and_valid() {
+        let a = generate(&params(9), |_| {}).unwrap();
+        let b = generate(&params(9), |_| {}).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, generate(&params(10), |_| {}).unwrap());
+        let e = crate::execute(&a).unwrap();
+        assert_eq!(e.counts.deposits, 5);
+        assert_eq!(e.counts.withdrawals, 5);
+        assert_eq!(e.counts.transfers, 30);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let mut p = params(1);
+        p.deposits = 41;
+        assert!(matches!(
+            generate(&p, |_| {}),
+            Err(GenError::TooManyTypedTxs { .. })
+        ));
+        let mut p = params(1);
+        p.accounts = 0;
+        assert_eq!(generate(&p, |_| {}), Err(GenError::BadAccountCount));
+    }
+}
