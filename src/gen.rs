@@ -39,8 +39,8 @@ pub enum GenError {
         /// Total.
         txs: usize,
     },
-    /// Zero accounts, or so many that new deposit accounts would not fit in `u32`.
-    #[error("--accounts must be between 1 and 2^31")]
+    /// Zero accounts, or so many accounts or deposits that new indices would not fit in `u32`.
+    #[error("--accounts must be between 1 and 2^31 and --deposits at most 2^31")]
     BadAccountCount,
 }
 
@@ -63,7 +63,7 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
             txs: p.txs,
         });
     }
-    if p.accounts == 0 || p.accounts > 1 << 31 {
+    if p.accounts == 0 || p.accounts > 1 << 31 || p.deposits as u64 > 1 << 31 {
         return Err(GenError::BadAccountCount);
     }
     let mut rng = ChaCha20Rng::seed_from_u64(p.seed);
