@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use zkroll_circuits::batch::{Batch, Header, PreState};
 use zkroll_circuits::schnorr::SecretKey;
-use zkroll_circuits::state::Account;
+use zkroll_circuits::state::{Account, StateTree};
 use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
 
 /// Parameters of [`generate`].
@@ -39,8 +39,8 @@ pub enum GenError {
         /// Total.
         txs: usize,
     },
-    /// Zero accounts, or so many that new deposit accounts would not fit in `u32`.
-    #[error("--accounts must be between 1 and 2^31")]
+    /// Zero accounts, or so many accounts or deposits that new indices would not fit in `u32`.
+    #[error("--accounts must be between 1 and 2^31 and --deposits at most 2^31")]
     BadAccountCount,
 }
 
@@ -63,7 +63,7 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
             txs: p.txs,
         });
     }
-    if p.accounts == 0 || p.accounts > 1 << 31 {
+    if p.accounts == 0 || p.accounts > 1 << 31 || p.deposits as u64 > 1 << 31 {
         return Err(GenError::BadAccountCount);
     }
     let mut rng = ChaCha20Rng::seed_from_u64(p.seed);
@@ -170,4 +170,123 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
         pre_state: PreState::Genesis(genesis),
         txs,
     })
+}
+
+/// A large transfer workload for benchmarks: `accounts` genesis accounts (balance
+/// [`GENESIS_BALANCE`], keys drawn from a pool of `key_pool` seeds so that building a million
+/// accounts does not need a million key derivations) and `txs` signed transfers between
+/// random accounts, with operator 0. Deterministic for `seed`.
+pub fn transfer_workload(
+    accounts: u32,
+    key_pool: u32,
+    txs: usize,
+    seed: u64,
+) -> (StateTree, Header, Vec<Tx>) {
+    let accounts = accounts.max(1);
+    let key_pool = key_pool.clamp(1, accounts);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let seeds: Vec<[u8; 32]> = (0..key_pool).map(|_| key(&mut rng)).collect();
+    let keys: Vec<SecretKey> = seeds.par_iter().map(SecretKey::from_seed).collect();
+    let state = StateTree::from_accounts((0..accounts).map(|i| {
+        (
+            i,
+            Account {
+                pubkey: keys[(i % key_pool) as usize].public_key(),
+                balance: GENESIS_BALANCE,
+                nonce: 0,
+            },
+        )
+    }))
+    .unwrap_or_default();
+    let header = Header {
+        domain: Domain {
+            chain_id: 31337,
+            rollup: [0x5a; 20],
+        },
+        operator: 0,
+    };
+    let mut nonces: std::collections::HashMap<u32, u32> = Default::default();
+    let plans: Vec<(u32, u32, u64, u64, u32)> = (0..txs)
+        .map(|_| {
+            let from = rng.gen_range(0..accounts);
+            let to = rng.gen_range(0..accounts);
+            let n = nonces.entry(from).or_default();
+            *n += 1;
+            (
+                from,
+                to,
+                rng.gen_range(1..=1000),
+                rng.gen_range(0..=10),
+                *n - 1,
+            )
+        })
+        .collect();
+    let d = header.domain;
+    let txs = plans
+        .into_par_iter()
+        .map(|(from, to, amount, fee, nonce)| {
+            Tx::Transfer(Transfer::signed(
+                &keys[(from % key_pool) as usize],
+                &d,
+                from,
+                to,
+                amount,
+                fee,
+                nonce,
+            ))
+        })
+        .collect();
+    (state, header, txs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(seed: u64) -> GenParams {
+        GenParams {
+            txs: 40,
+            accounts: 10,
+            seed,
+            deposits: 5,
+            withdrawals: 5,
+            domain: Domain {
+                chain_id: 1,
+                rollup: [3; 20],
+            },
+        }
+    }
+
+    #[test]
+    fn deterministic_and_valid() {
+        let a = generate(&params(9), |_| {}).unwrap();
+        let b = generate(&params(9), |_| {}).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, generate(&params(10), |_| {}).unwrap());
+        let e = crate::execute(&a).unwrap();
+        assert_eq!(e.counts.deposits, 5);
+        assert_eq!(e.counts.withdrawals, 5);
+        assert_eq!(e.counts.transfers, 30);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let mut p = params(1);
+        p.deposits = 41;
+        assert!(matches!(
+            generate(&p, |_| {}),
+            Err(GenError::TooManyTypedTxs { .. })
+        ));
+        let mut p = params(1);
+        p.accounts = 0;
+        assert_eq!(generate(&p, |_| {}), Err(GenError::BadAccountCount));
+    }
+
+    #[test]
+    fn transfer_workload_is_valid() {
+        let (mut state, header, txs) = transfer_workload(1000, 16, 50, 3);
+        assert_eq!(state.len(), 1000);
+        let e = crate::apply(&mut state, &header, &txs).unwrap();
+        assert_eq!(e.counts.transfers, 50);
+    }
 }

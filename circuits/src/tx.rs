@@ -261,3 +261,52 @@ impl Tx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plonky2::field::types::PrimeField64;
+
+    #[test]
+    fn signing_message_layout() {
+        let mut rollup = [0u8; 20];
+        rollup[0] = 0x01;
+        rollup[19] = 0x02;
+        let mut l1 = [0u8; 20];
+        l1[4] = 0xff;
+        let d = Domain {
+            chain_id: 0x0000_0003_0000_0004,
+            rollup,
+        };
+        let m = signing_message(&d, TxType::Withdraw, 7, 0, &l1, 1 << 32 | 5, 6, 9);
+        let v: Vec<u64> = m.iter().map(|x| x.to_canonical_u64()).collect();
+        assert_eq!(
+            v,
+            vec![
+                0x7a6b726c,
+                4,
+                3,
+                0x0100_0000,
+                0,
+                0,
+                0,
+                2,
+                3,
+                7,
+                0,
+                0,
+                0xff00_0000,
+                0,
+                0,
+                0,
+                5,
+                1,
+                6,
+                0,
+                9
+            ]
+        );
+        assert!(v.iter().all(|x| *x < 1 << 32));
+        assert_eq!(message_hash(&m), PoseidonHash::hash_no_pad(&m));
+    }
+}

@@ -86,7 +86,7 @@ impl StateTree {
             list.par_iter().map(|(i, a)| (*i, a.leaf_hash())).collect();
         tree.accounts.reserve(list.len());
         tree.accounts.extend(list);
-        for k in 0..DEPTH {
+        for (k, map) in tree.nodes.iter_mut().enumerate() {
             // Pair up siblings: (parent position, left, right).
             let mut pairs: Vec<(u32, HashOut<F>, HashOut<F>)> = Vec::with_capacity(level.len());
             let mut j = 0;
@@ -104,7 +104,6 @@ impl StateTree {
                 }
                 j += 1;
             }
-            let map = &mut tree.nodes[k];
             map.reserve(level.len());
             map.extend(level);
             level = pairs
