@@ -10,3 +10,5 @@ pub type F = plonky2::field::goldilocks_field::GoldilocksField;
 pub type C = plonky2::plonk::config::PoseidonGoldilocksConfig;
 /// Extension degree used by every zkroll circuit.
 pub const D: usize = 2;
+
+pub mod gadgets;
