@@ -11,12 +11,15 @@
 //! blocks is a witness).
 //!
 //! Representation: every word that enters a non-linear function is decomposed into 32 bits
-//! with a `BaseSumGate<2>` row (which also range-checks it `< 2^32`); XOR, Ch and Maj are
-//! computed bit by bit with `ArithmeticGate` operations (20 per row); sums mod 2^32 are
-//! computed in the field (no wrap: at most 7 terms `< 2^32`) and decomposed into 35 bits, of
-//! which the low 32 are kept. Every output word is therefore canonical (`< 2^32`), and so are
+//! with a `BaseSumGate<2>` row (which also range-checks it `< 2^32`); Σ0, Σ1, σ0, σ1 of a
+//! word and Ch, Maj of 8-bit chunks are single ops of the custom [`gate::ShaBitGate`], which
+//! reads the (boolean) bits and writes the packed result; sums mod 2^32 are computed in the
+//! field (no wrap: at most 7 terms `< 2^32`) and decomposed into 35 bits, of which the low 32
+//! are kept. (A first version computing XOR/Ch/Maj bit by bit with `ArithmeticGate`
+//! operations cost 2 600 rows per block; see docs/circuits.md.) Every output word is therefore canonical (`< 2^32`), and so are
 //! the input words (range-checked on entry). The native twin is [`native`].
 
+pub mod gate;
 pub mod native;
 
 use plonky2::field::extension::Extendable;
@@ -25,6 +28,7 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 
 use crate::gadgets::range::CircuitBuilderRange;
+use gate::{BitFn, BIG_SIGMA0, BIG_SIGMA1, CHUNK_BITS, SMALL_SIGMA0, SMALL_SIGMA1};
 
 /// A SHA-256 chaining value in circuit: 8 words, each `< 2^32` when produced by this module.
 pub type Sha256StateTarget = [Target; 8];
@@ -212,82 +216,35 @@ fn add_mod_2_32<F: RichField + Extendable<D>, const D: usize>(
     }
 }
 
-/// `x ⊕ y` on bits: `x + y − 2xy` (two arithmetic operations).
-fn xor2<F: RichField + Extendable<D>, const D: usize>(
-    b: &mut CircuitBuilder<F, D>,
-    x: BoolTarget,
-    y: BoolTarget,
-) -> BoolTarget {
-    let t = b.arithmetic(-F::TWO, F::ONE, x.target, y.target, x.target);
-    BoolTarget::new_unsafe(b.add(t, y.target))
-}
-
-/// `x ⊕ y ⊕ z` where `z` may be absent (a shifted-out bit, i.e. zero).
-fn xor3<F: RichField + Extendable<D>, const D: usize>(
-    b: &mut CircuitBuilder<F, D>,
-    x: BoolTarget,
-    y: BoolTarget,
-    z: Option<BoolTarget>,
-) -> BoolTarget {
-    let xy = xor2(b, x, y);
-    match z {
-        Some(z) => xor2(b, xy, z),
-        None => xy,
-    }
-}
-
-/// `ROTR^r1(w) ⊕ ROTR^r2(w) ⊕ (ROTR|SHR)^r3(w)` packed; `shr` makes the third term a shift.
+/// A Σ/σ function of `w`, packed (one op of a [`gate::ShaBitGate`], half a row).
 fn sigma<F: RichField + Extendable<D>, const D: usize>(
     b: &mut CircuitBuilder<F, D>,
+    f: BitFn,
     w: &Word,
-    (r1, r2, r3): (usize, usize, usize),
-    shr: bool,
 ) -> Target {
-    let bits: Vec<BoolTarget> = (0..32)
-        .map(|i| {
-            let third = if shr {
-                (i + r3 < 32).then(|| w.bits[i + r3])
-            } else {
-                Some(w.bits[(i + r3) % 32])
-            };
-            xor3(b, w.bits[(i + r1) % 32], w.bits[(i + r2) % 32], third)
-        })
-        .collect();
-    b.le_sum(bits.iter())
+    let ins: Vec<Target> = w.bits.iter().map(|t| t.target).collect();
+    gate::add_bit_op(b, f, &ins)
 }
 
-/// `Ch(e, f, g) = e·(f − g) + g`, bitwise, packed.
-fn ch<F: RichField + Extendable<D>, const D: usize>(
+/// `Ch` or `Maj` of three words, packed: four 8-bit ops recombined with weights `2^{8j}`.
+fn chunked<F: RichField + Extendable<D>, const D: usize>(
     b: &mut CircuitBuilder<F, D>,
-    e: &Word,
-    f: &Word,
-    g: &Word,
+    f: BitFn,
+    x: &Word,
+    y: &Word,
+    z: &Word,
 ) -> Target {
-    let bits: Vec<BoolTarget> = (0..32)
-        .map(|i| {
-            let d = b.sub(f.bits[i].target, g.bits[i].target);
-            let r = b.arithmetic(F::ONE, F::ONE, e.bits[i].target, d, g.bits[i].target);
-            BoolTarget::new_unsafe(r)
-        })
-        .collect();
-    b.le_sum(bits.iter())
-}
-
-/// `Maj(a, b, c) = a·(b ⊕ c) + b·c`, bitwise, packed.
-fn maj<F: RichField + Extendable<D>, const D: usize>(
-    bld: &mut CircuitBuilder<F, D>,
-    a: &Word,
-    b: &Word,
-    c: &Word,
-) -> Target {
-    let bits: Vec<BoolTarget> = (0..32)
-        .map(|i| {
-            let v = xor2(bld, b.bits[i], c.bits[i]);
-            let w = bld.mul(b.bits[i].target, c.bits[i].target);
-            BoolTarget::new_unsafe(bld.mul_add(a.bits[i].target, v.target, w))
-        })
-        .collect();
-    bld.le_sum(bits.iter())
+    let mut acc = b.zero();
+    for j in (0..32 / CHUNK_BITS).rev() {
+        let range = j * CHUNK_BITS..(j + 1) * CHUNK_BITS;
+        let ins: Vec<Target> = [x, y, z]
+            .iter()
+            .flat_map(|w| w.bits[range.clone()].iter().map(|t| t.target))
+            .collect();
+        let part = gate::add_bit_op(b, f, &ins);
+        acc = b.mul_const_add(F::from_canonical_u64(1 << CHUNK_BITS), acc, part);
+    }
+    acc
 }
 
 /// The compression function (FIPS 180-4 §6.2.2).
@@ -299,8 +256,8 @@ fn compress<F: RichField + Extendable<D>, const D: usize>(
     // Message schedule.
     let mut w: Vec<Word> = block.iter().map(|&x| word(b, x)).collect();
     for t in 16..64 {
-        let s0 = sigma(b, &w[t - 15], (7, 18, 3), true);
-        let s1 = sigma(b, &w[t - 2], (17, 19, 10), true);
+        let s0 = sigma(b, SMALL_SIGMA0, &w[t - 15]);
+        let s1 = sigma(b, SMALL_SIGMA1, &w[t - 2]);
         let next = add_mod_2_32(b, &[s1, w[t - 7].packed, s0, w[t - 16].packed], 4);
         w.push(next);
     }
@@ -308,11 +265,11 @@ fn compress<F: RichField + Extendable<D>, const D: usize>(
     let [mut va, mut vb, mut vc, mut vd, mut ve, mut vf, mut vg, mut vh]: [Word; 8] =
         init.clone().try_into().unwrap();
     for (t, wt) in w.iter().enumerate() {
-        let s1 = sigma(b, &ve, (6, 11, 25), false);
-        let ch = ch(b, &ve, &vf, &vg);
+        let s1 = sigma(b, BIG_SIGMA1, &ve);
+        let ch = chunked(b, BitFn::Ch, &ve, &vf, &vg);
         let k = b.constant(F::from_canonical_u32(native::K[t]));
-        let s0 = sigma(b, &va, (2, 13, 22), false);
-        let mj = maj(b, &va, &vb, &vc);
+        let s0 = sigma(b, BIG_SIGMA0, &va);
+        let mj = chunked(b, BitFn::Maj, &va, &vb, &vc);
         // t1 is a sum of 5 words, so e' sums 6 and a' sums 7 words.
         let t1 = b.add_many([vh.packed, s1, ch, k, wt.packed]);
         let new_e = add_mod_2_32(b, &[vd.packed, t1], 6);
