@@ -117,7 +117,7 @@ fn main() {
             0,
         ),
         (
-            "SHA-256 compression, per 64-byte block (bit decomposition)",
+            "SHA-256 compression, per 64-byte block (ShaBitGate)",
             rows_per(8, sha_block),
             rows_alone(sha_block),
         ),

@@ -213,7 +213,8 @@ mod tests {
     ) -> PartialWitness<F> {
         let mut pw = PartialWitness::new();
         pw.set_hash_target(c.leaf, leaf).unwrap();
-        pw.set_target(c.index, F::from_canonical_u64(index)).unwrap();
+        pw.set_target(c.index, F::from_canonical_u64(index))
+            .unwrap();
         for (t, s) in c.siblings.iter().zip(sibs) {
             pw.set_hash_target(*t, *s).unwrap();
         }
@@ -229,18 +230,27 @@ mod tests {
             let leaf = native_leaf([F::sample(&mut rng); 5], rng.gen(), rng.gen());
             let sibs = random_siblings(&mut rng);
             let root = native_root(leaf, index, &sibs);
-            assert!(proves(&c.data, path_witness(&c, leaf, index as u64, &sibs, root)));
+            assert!(proves(
+                &c.data,
+                path_witness(&c, leaf, index as u64, &sibs, root)
+            ));
             // Wrong sibling.
             let mut bad = sibs.clone();
             bad[7].elements[2] += F::ONE;
-            assert!(!proves(&c.data, path_witness(&c, leaf, index as u64, &bad, root)));
+            assert!(!proves(
+                &c.data,
+                path_witness(&c, leaf, index as u64, &bad, root)
+            ));
             // Wrong index (another leaf position under the same root).
             let other = (index ^ (1 << 13)) as u64;
             assert!(!proves(&c.data, path_witness(&c, leaf, other, &sibs, root)));
             // Wrong leaf.
             let mut bad_leaf = leaf;
             bad_leaf.elements[0] += F::ONE;
-            assert!(!proves(&c.data, path_witness(&c, bad_leaf, index as u64, &sibs, root)));
+            assert!(!proves(
+                &c.data,
+                path_witness(&c, bad_leaf, index as u64, &sibs, root)
+            ));
             // A flipped index bit in the witness (bypassing the generators).
             let pw = path_witness(&c, leaf, index as u64, &sibs, root);
             let flipped = F::from_bool((index >> 5) & 1 == 0);
@@ -250,7 +260,10 @@ mod tests {
         let leaf = native_leaf([F::ONE; 5], 1, 0);
         let sibs = random_siblings(&mut rng);
         let root = native_root(leaf, 3, &sibs);
-        assert!(!proves(&c.data, path_witness(&c, leaf, 3 + (1 << 32), &sibs, root)));
+        assert!(!proves(
+            &c.data,
+            path_witness(&c, leaf, 3 + (1 << 32), &sibs, root)
+        ));
     }
 
     struct UpdateCircuit {
@@ -315,8 +328,10 @@ mod tests {
             pw.set_target(t.lo, lo).unwrap();
             pw.set_target(t.hi, hi).unwrap();
         }
-        pw.set_target(c.nonce, F::from_canonical_u32(nonce)).unwrap();
-        pw.set_target(c.index, F::from_canonical_u32(index)).unwrap();
+        pw.set_target(c.nonce, F::from_canonical_u32(nonce))
+            .unwrap();
+        pw.set_target(c.index, F::from_canonical_u32(index))
+            .unwrap();
         for (t, s) in c.siblings.iter().zip(sibs) {
             pw.set_hash_target(*t, *s).unwrap();
         }
@@ -345,11 +360,20 @@ mod tests {
         bad_root.elements[3] += F::ONE;
         assert!(!proves(&c.data, w(vals, index, &sibs, old_root, bad_root)));
         let bad_vals = (old_bal + 1, new_bal, nonce);
-        assert!(!proves(&c.data, w(bad_vals, index, &sibs, old_root, new_root)));
+        assert!(!proves(
+            &c.data,
+            w(bad_vals, index, &sibs, old_root, new_root)
+        ));
         let mut bad_sibs = sibs.clone();
         bad_sibs[31].elements[0] += F::ONE;
-        assert!(!proves(&c.data, w(vals, index, &bad_sibs, old_root, new_root)));
-        assert!(!proves(&c.data, w(vals, index ^ 1, &sibs, old_root, new_root)));
+        assert!(!proves(
+            &c.data,
+            w(vals, index, &bad_sibs, old_root, new_root)
+        ));
+        assert!(!proves(
+            &c.data,
+            w(vals, index ^ 1, &sibs, old_root, new_root)
+        ));
     }
 
     #[test]

@@ -416,7 +416,12 @@ mod tests {
             }
             assert!(proves(&data, pw.clone()), "{x} {y}");
             // The flipped answer is rejected.
-            assert!(tamper_rejected(&data, pw, expect[0], F::from_bool(!native[0])));
+            assert!(tamper_rejected(
+                &data,
+                pw,
+                expect[0],
+                F::from_bool(!native[0])
+            ));
         }
     }
 
@@ -553,6 +558,11 @@ mod tests {
             pw.set_target(*e, F::from_canonical_u8(byte)).unwrap();
         }
         assert!(proves(&data, pw.clone()));
-        assert!(tamper_rejected(&data, pw, expect[7], F::from_canonical_u8(0x19)));
+        assert!(tamper_rejected(
+            &data,
+            pw,
+            expect[7],
+            F::from_canonical_u8(0x19)
+        ));
     }
 }

@@ -39,7 +39,11 @@ pub(crate) fn tamper_rejected(
     let mut w = generate_partial_witness(pw, &data.prover_only, &data.common)
         .expect("honest witness must generate");
     let rep = w.representative_map[target.index(w.num_wires, w.degree)];
-    assert_ne!(w.values[rep], Some(value), "tampering must change the value");
+    assert_ne!(
+        w.values[rep],
+        Some(value),
+        "tampering must change the value"
+    );
     w.values[rep] = Some(value);
     let res = catch_unwind(AssertUnwindSafe(|| {
         prove_with_partition_witness(

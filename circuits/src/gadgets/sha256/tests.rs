@@ -56,7 +56,10 @@ fn check_messages(msgs: &[Vec<u8>]) {
         pw
     };
     assert!(proves(&data, witness(false)));
-    assert!(!proves(&data, witness(true)), "a wrong hash must be rejected");
+    assert!(
+        !proves(&data, witness(true)),
+        "a wrong hash must be rejected"
+    );
 }
 
 #[test]
@@ -149,7 +152,10 @@ fn chaining_across_two_circuits() {
     set_bytes(&mut pw1, &block, &m[..64]);
     let proof1 = data1.prove(pw1).unwrap();
     data1.verify(proof1.clone()).unwrap();
-    let native_mid = native::compress(native::IV, &native::block_words(m[..64].try_into().unwrap()));
+    let native_mid = native::compress(
+        native::IV,
+        &native::block_words(m[..64].try_into().unwrap()),
+    );
     let mid_vals: Vec<u32> = proof1
         .public_inputs
         .iter()
@@ -199,7 +205,11 @@ fn maybe_compress_noop_and_active() {
     let w = |c: bool, e: &[u32; 8]| {
         let mut pw = PartialWitness::new();
         pw.set_bool_target(cond, c).unwrap();
-        let f = |v: &[u32]| v.iter().map(|&x| F::from_canonical_u32(x)).collect::<Vec<_>>();
+        let f = |v: &[u32]| {
+            v.iter()
+                .map(|&x| F::from_canonical_u32(x))
+                .collect::<Vec<_>>()
+        };
         pw.set_target_arr(&state, &f(&st)).unwrap();
         pw.set_target_arr(&block, &f(&blk)).unwrap();
         pw.set_target_arr(&expect, &f(e)).unwrap();
@@ -254,11 +264,53 @@ fn tampered_internal_bit_rejected() {
     b.register_public_inputs(&out);
     let data = b.build::<C>();
     let mut pw = PartialWitness::new();
-    let f = |v: &[u32]| v.iter().map(|&x| F::from_canonical_u32(x)).collect::<Vec<_>>();
+    let f = |v: &[u32]| {
+        v.iter()
+            .map(|&x| F::from_canonical_u32(x))
+            .collect::<Vec<_>>()
+    };
     pw.set_target_arr(&state, &f(&native::IV)).unwrap();
     pw.set_target_arr(&block, &f(&[0x6162_6380; 16])).unwrap();
     assert!(proves(&data, pw.clone()));
     let honest = generate_partial_witness(pw.clone(), &data.prover_only, &data.common).unwrap();
     let out0 = honest.get_target(out[0]);
     assert!(tamper_rejected(&data, pw, out[0], out0 + F::ONE));
+}
+
+/// A proof that uses the custom `ShaBitGate` verifies inside a recursive circuit (what the
+/// aggregation layer does with leaf proofs). Slow in the dev profile (~50 s on the shared
+/// 2-core machine); run with
+/// `cargo test -p zkroll-circuits compression_proof_verifies_recursively -- --ignored`.
+#[test]
+#[ignore]
+fn compression_proof_verifies_recursively() {
+    use plonky2::plonk::circuit_data::VerifierCircuitTarget;
+
+    let mut b = builder();
+    let block: [Target; 16] = b.add_virtual_targets(16).try_into().unwrap();
+    let iv = b.sha256_iv();
+    let out = b.sha256_compress(&iv, &block);
+    b.register_public_inputs(&out);
+    let inner = b.build::<C>();
+    let mut pw = PartialWitness::new();
+    for t in block {
+        pw.set_target(t, F::from_canonical_u32(0x6162_6364))
+            .unwrap();
+    }
+    let proof = inner.prove(pw).unwrap();
+
+    let mut outer = builder();
+    let pt = outer.add_virtual_proof_with_pis(&inner.common);
+    let vd = VerifierCircuitTarget {
+        constants_sigmas_cap: outer.constant_merkle_cap(&inner.verifier_only.constants_sigmas_cap),
+        circuit_digest: outer.constant_hash(inner.verifier_only.circuit_digest),
+    };
+    outer.verify_proof::<C>(&pt, &vd, &inner.common);
+    outer.register_public_inputs(&pt.public_inputs);
+    let outer = outer.build::<C>();
+    let mut pw = PartialWitness::new();
+    pw.set_proof_with_pis_target(&pt, &proof).unwrap();
+    let outer_proof = outer.prove(pw).unwrap();
+    assert_eq!(outer_proof.public_inputs, proof.public_inputs);
+    outer.verify(outer_proof).unwrap();
 }
