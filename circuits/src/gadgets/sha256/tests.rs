@@ -79,14 +79,23 @@ fn hex_bytes(s: &str) -> Vec<u8> {
         .collect()
 }
 
-#[test]
-fn padding_boundary_lengths() {
-    let mut rng = StdRng::seed_from_u64(55);
-    let msgs: Vec<Vec<u8>> = [55, 56, 63, 64, 65]
-        .iter()
-        .map(|&l| random_msg(&mut rng, l))
-        .collect();
+/// Messages of `lens` random bytes (seeded) against `sha2`.
+fn check_lengths(seed: u64, lens: &[usize]) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let msgs: Vec<Vec<u8>> = lens.iter().map(|&l| random_msg(&mut rng, l)).collect();
     check_messages(&msgs);
+}
+
+/// 55 bytes is the longest message padded within one block, 56 the shortest needing two.
+#[test]
+fn padding_boundary_lengths_55_56_63() {
+    check_lengths(55, &[55, 56, 63]);
+}
+
+/// Whole block, and one byte more.
+#[test]
+fn padding_boundary_lengths_64_65() {
+    check_lengths(64, &[64, 65]);
 }
 
 /// 1000 bytes (16 blocks): the generated witness of a mock-built circuit (no commitments) is
