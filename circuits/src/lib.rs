@@ -21,4 +21,5 @@ pub type C = plonky2::plonk::config::PoseidonGoldilocksConfig;
 pub const D: usize = 2;
 
 pub mod ecgfp5;
+pub mod gadgets;
 pub mod schnorr;
