@@ -2,5 +2,27 @@
 //!
 //! Prove zk-rollup batches with plonky2, wrap the proof into Groth16 on BN254 and verify it on
 //! Ethereum. This crate is the facade a rollup node links; the `zkroll` binary is its CLI.
+//!
+//! ```no_run
+//! let batch = zkroll::Batch::load(std::path::Path::new("batch.json"))?;
+//! let exec = zkroll::execute(&batch)?;
+//! println!("new root {:?}, digest {:?}", exec.new_root, exec.digest.value);
+//! # Ok::<(), zkroll::ExecError>(())
+//! ```
+
+pub mod gen;
 
 pub use zkroll_circuits as circuits;
+pub use zkroll_circuits::batch::{Batch, Format, Header, PreState};
+pub use zkroll_circuits::digest::Digest;
+pub use zkroll_circuits::error::{BatchError, ExecError, Location, Role, TxError};
+pub use zkroll_circuits::execute::{apply, Execution, TxCounts, TxWitness};
+pub use zkroll_circuits::schnorr::{PublicKey, SecretKey, Signature};
+pub use zkroll_circuits::state::{Account, StateTree};
+pub use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+
+/// Executes `batch` from its own pre-state (all-or-nothing) and returns the witness, pubdata
+/// and digest. Use [`apply`] to run txs against a state the node keeps.
+pub fn execute(batch: &Batch) -> Result<Execution, ExecError> {
+    zkroll_circuits::execute::execute(batch).map(|(_, exec)| exec)
+}

@@ -1,13 +1,9 @@
 //! The `zkroll` command-line tool.
 
+mod cli;
+
 use clap::Parser;
 
-/// zkroll: prove zk-rollup batches and verify them on Ethereum.
-#[derive(Parser, Debug)]
-#[command(name = "zkroll", version, about)]
-struct Cli {}
-
 fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+    cli::Cli::parse().run()
 }

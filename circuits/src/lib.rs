@@ -4,6 +4,15 @@
 //! The normative formats (account leaf, tree, signed message, pubdata, digest) are
 //! specified in `docs/formats.md`; every module here keeps to that document.
 
+pub mod batch;
+pub mod digest;
+pub mod encoding;
+pub mod error;
+pub mod execute;
+pub mod pubdata;
+pub mod state;
+pub mod tx;
+
 /// The Goldilocks field every plonky2 circuit of zkroll works over.
 pub type F = plonky2::field::goldilocks_field::GoldilocksField;
 /// plonky2's recursion-friendly configuration (Poseidon over Goldilocks).

@@ -1,0 +1,313 @@
+//! The serde shape of batch and snapshot files (`docs/formats.md` §7) and its validating
+//! conversion to typed values. Byte strings are `0x` hex in JSON and raw bytes in bincode.
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::encoding::{first_non_canonical_limb, from_hex_array, to_hex};
+use crate::error::{BatchError, Location};
+use crate::schnorr::{PublicKey, Signature};
+use crate::state::Account;
+use crate::tx::{Deposit, Transfer, Tx, Withdraw};
+
+/// Fixed-size byte string: `"0x…"` in human-readable formats, bytes otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bytes<const N: usize>(pub [u8; N]);
+
+/// Variable-size byte string, same encodings as [`Bytes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarBytes(pub Vec<u8>);
+
+impl<const N: usize> Serialize for Bytes<N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&to_hex(&self.0))
+        } else {
+            s.serialize_bytes(&self.0)
+        }
+    }
+}
+
+impl Serialize for VarBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&to_hex(&self.0))
+        } else {
+            s.serialize_bytes(&self.0)
+        }
+    }
+}
+
+struct BytesVisitor;
+
+impl<'de> Visitor<'de> for BytesVisitor {
+    type Value = Vec<u8>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a 0x-prefixed hex string or a byte string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+        let h = v
+            .strip_prefix("0x")
+            .ok_or_else(|| E::custom("hex string must start with 0x"))?;
+        hex::decode(h).map_err(|e| E::custom(format!("invalid hex: {e}")))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+        Ok(v.to_vec())
+    }
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+        Ok(v)
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Bytes<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = if d.is_human_readable() {
+            d.deserialize_str(BytesVisitor)?
+        } else {
+            d.deserialize_byte_buf(BytesVisitor)?
+        };
+        let len = v.len();
+        v.try_into()
+            .map(Bytes)
+            .map_err(|_| de::Error::custom(format!("expected {N} bytes, got {len}")))
+    }
+}
+
+impl<'de> Deserialize<'de> for VarBytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            d.deserialize_str(BytesVisitor).map(VarBytes)
+        } else {
+            d.deserialize_byte_buf(BytesVisitor).map(VarBytes)
+        }
+    }
+}
+
+/// Batch header on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WireHeader {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Rollup contract address.
+    pub rollup: Bytes<20>,
+    /// Fee recipient account index.
+    pub operator: u32,
+}
+
+/// One pre-state account on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WireAccount {
+    /// Leaf index.
+    pub index: u32,
+    /// 40-byte public key encoding.
+    pub pubkey: Bytes<40>,
+    /// Balance.
+    pub balance: u64,
+    /// Nonce.
+    pub nonce: u32,
+}
+
+/// Pre-state on the wire: inline accounts or a snapshot path (relative to the batch file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WirePreState {
+    /// Inline genesis accounts.
+    Genesis(Vec<WireAccount>),
+    /// Path of a snapshot file.
+    Snapshot(String),
+}
+
+/// A transaction on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireTx {
+    /// See [`Deposit`].
+    Deposit {
+        /// Account index.
+        account: u32,
+        /// Owner key.
+        pubkey: Bytes<40>,
+        /// Amount.
+        amount: u64,
+    },
+    /// See [`Transfer`].
+    Transfer {
+        /// Sender.
+        from: u32,
+        /// Receiver.
+        to: u32,
+        /// Amount.
+        amount: u64,
+        /// Fee.
+        fee: u64,
+        /// Nonce.
+        nonce: u32,
+        /// Signature bytes.
+        signature: VarBytes,
+    },
+    /// See [`Withdraw`].
+    Withdraw {
+        /// Sender.
+        from: u32,
+        /// L1 recipient.
+        l1_address: Bytes<20>,
+        /// Amount.
+        amount: u64,
+        /// Fee.
+        fee: u64,
+        /// Nonce.
+        nonce: u32,
+        /// Signature bytes.
+        signature: VarBytes,
+    },
+}
+
+/// A whole batch file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WireBatch {
+    /// Format version (1).
+    pub version: u32,
+    /// Header.
+    pub header: WireHeader,
+    /// Pre-state.
+    pub pre_state: WirePreState,
+    /// Ordered transactions.
+    pub txs: Vec<WireTx>,
+}
+
+/// Only the version, read first so that a future layout gets a clean error.
+#[derive(Deserialize)]
+pub struct VersionProbe {
+    /// Format version.
+    pub version: u32,
+}
+
+/// Decodes a public key, separating non-canonical limbs from invalid points.
+pub fn decode_pubkey(
+    b: &Bytes<40>,
+    location: Location,
+    field: &'static str,
+) -> Result<PublicKey, BatchError> {
+    if let Some(limb) = first_non_canonical_limb(&b.0) {
+        return Err(BatchError::NonCanonical {
+            location,
+            field,
+            limb,
+        });
+    }
+    PublicKey::from_bytes(&b.0).map_err(|_| BatchError::InvalidPoint { location, field })
+}
+
+fn decode_signature(b: &VarBytes, location: Location) -> Result<Signature, BatchError> {
+    Signature::from_bytes(&b.0).map_err(|_| BatchError::InvalidSignatureEncoding { location })
+}
+
+impl WireAccount {
+    /// Validates into `(index, Account)`.
+    pub fn decode(&self, location: Location) -> Result<(u32, Account), BatchError> {
+        let pubkey = decode_pubkey(&self.pubkey, location, "pubkey")?;
+        Ok((
+            self.index,
+            Account {
+                pubkey,
+                balance: self.balance,
+                nonce: self.nonce,
+            },
+        ))
+    }
+
+    /// Wire form of an account.
+    pub fn encode(index: u32, a: &Account) -> Self {
+        Self {
+            index,
+            pubkey: Bytes(a.pubkey.to_bytes()),
+            balance: a.balance,
+            nonce: a.nonce,
+        }
+    }
+}
+
+impl WireTx {
+    /// Validates into a [`Tx`] (encodings only; state checks happen at execution).
+    pub fn decode(&self, index: usize) -> Result<Tx, BatchError> {
+        let loc = Location::Tx(index);
+        Ok(match self {
+            WireTx::Deposit {
+                account,
+                pubkey,
+                amount,
+            } => Tx::Deposit(Deposit {
+                account: *account,
+                pubkey: decode_pubkey(pubkey, loc, "pubkey")?,
+                amount: *amount,
+            }),
+            WireTx::Transfer {
+                from,
+                to,
+                amount,
+                fee,
+                nonce,
+                signature,
+            } => Tx::Transfer(Transfer {
+                from: *from,
+                to: *to,
+                amount: *amount,
+                fee: *fee,
+                nonce: *nonce,
+                signature: decode_signature(signature, loc)?,
+            }),
+            WireTx::Withdraw {
+                from,
+                l1_address,
+                amount,
+                fee,
+                nonce,
+                signature,
+            } => Tx::Withdraw(Withdraw {
+                from: *from,
+                l1_address: l1_address.0,
+                amount: *amount,
+                fee: *fee,
+                nonce: *nonce,
+                signature: decode_signature(signature, loc)?,
+            }),
+        })
+    }
+
+    /// Wire form of a transaction.
+    pub fn encode(tx: &Tx) -> Self {
+        match tx {
+            Tx::Deposit(d) => WireTx::Deposit {
+                account: d.account,
+                pubkey: Bytes(d.pubkey.to_bytes()),
+                amount: d.amount,
+            },
+            Tx::Transfer(t) => WireTx::Transfer {
+                from: t.from,
+                to: t.to,
+                amount: t.amount,
+                fee: t.fee,
+                nonce: t.nonce,
+                signature: VarBytes(t.signature.to_bytes().as_ref().to_vec()),
+            },
+            Tx::Withdraw(w) => WireTx::Withdraw {
+                from: w.from,
+                l1_address: Bytes(w.l1_address),
+                amount: w.amount,
+                fee: w.fee,
+                nonce: w.nonce,
+                signature: VarBytes(w.signature.to_bytes().as_ref().to_vec()),
+            },
+        }
+    }
+}
+
+/// Parses a 20-byte address from `0x` hex (for CLIs).
+pub fn parse_address(s: &str) -> Result<[u8; 20], String> {
+    from_hex_array::<20>(s)
+}

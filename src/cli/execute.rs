@@ -1,0 +1,60 @@
+//! `zkroll execute`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
+use zkroll::Batch;
+
+/// Arguments of `zkroll execute`.
+#[derive(Args, Debug)]
+pub struct ExecuteArgs {
+    /// Batch file (JSON or bincode, detected from its content).
+    pub batch: PathBuf,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `zkroll execute`.
+pub fn run(a: ExecuteArgs) -> anyhow::Result<()> {
+    let batch = Batch::load(&a.batch).with_context(|| format!("loading {}", a.batch.display()))?;
+    let pb = super::progress_bar(None, "executing");
+    let result = zkroll::execute(&batch);
+    pb.finish_and_clear();
+    let exec = result.with_context(|| format!("executing {}", a.batch.display()))?;
+    let old_root = to_hex(&hash_to_bytes(&exec.old_root));
+    let new_root = to_hex(&hash_to_bytes(&exec.new_root));
+    let digest = to_hex(&exec.digest.value);
+    let c = exec.counts;
+    if a.json {
+        let v = serde_json::json!({
+            "old_root": old_root,
+            "new_root": new_root,
+            "digest": digest,
+            "digest_sha256": to_hex(&exec.digest.sha256),
+            "pubdata_bytes": exec.pubdata.len(),
+            "txs": {
+                "total": c.total(),
+                "deposits": c.deposits,
+                "transfers": c.transfers,
+                "withdrawals": c.withdrawals,
+            },
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("old root:  {old_root}");
+        println!("new root:  {new_root}");
+        println!("digest:    {digest}");
+        println!("pubdata:   {} bytes", exec.pubdata.len());
+        println!(
+            "txs:       {} ({} deposits, {} transfers, {} withdrawals)",
+            c.total(),
+            c.deposits,
+            c.transfers,
+            c.withdrawals
+        );
+    }
+    Ok(())
+}

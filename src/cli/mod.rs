@@ -1,0 +1,59 @@
+//! The `zkroll` command line.
+
+mod execute;
+mod gen;
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// zkroll: prove zk-rollup batches and verify them on Ethereum.
+#[derive(Parser, Debug)]
+#[command(name = "zkroll", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate a valid, signed synthetic batch (deterministic for a seed).
+    Gen(gen::GenArgs),
+    /// Validate and execute a batch file; print old/new root, digest and pubdata size.
+    Execute(execute::ExecuteArgs),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Gen(a) => gen::run(a),
+            Command::Execute(a) => execute::run(a),
+        }
+    }
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub(crate) fn progress_bar(len: Option<u64>, msg: &'static str) -> ProgressBar {
+    let pb = match len {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner(),
+    };
+    pb.set_draw_target(if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    pb.set_message(msg);
+    if len.is_none() {
+        pb.enable_steady_tick(Duration::from_millis(100));
+    }
+    pb
+}
