@@ -1,0 +1,102 @@
+//! plonky2 gate constraints evaluated at the challenge point ζ in R1CS. Each gate mirrors its
+//! plonky2 `eval_unfiltered`; the dispatcher rejects gate types it does not implement.
+
+mod basic;
+mod more;
+mod poseidon;
+
+pub use poseidon::poseidon_permutation_ext;
+
+use super::{ext2::Ext2Var, goldilocks::GoldilocksVar, VerifierError};
+use plonky2::{
+    field::goldilocks_field::GoldilocksField,
+    gates::{
+        arithmetic_base::ArithmeticGate, arithmetic_extension::ArithmeticExtensionGate,
+        base_sum::BaseSumGate, constant::ConstantGate, exponentiation::ExponentiationGate,
+        gate::GateRef, multiplication_extension::MulExtensionGate, noop::NoopGate,
+        poseidon::PoseidonGate, poseidon_mds::PoseidonMdsGate, public_input::PublicInputGate,
+        random_access::RandomAccessGate, reducing::ReducingGate,
+        reducing_extension::ReducingExtensionGate,
+    },
+};
+
+/// The openings a gate sees at ζ (after its selector prefix is removed), like plonky2's
+/// `EvaluationVars`.
+#[derive(Clone, Copy, Debug)]
+pub struct EvalVars<'a> {
+    /// Constant polynomials at ζ, selectors removed.
+    pub local_constants: &'a [Ext2Var],
+    /// Wire polynomials at ζ.
+    pub local_wires: &'a [Ext2Var],
+    /// Hash of the public inputs (4 canonical limbs).
+    pub public_inputs_hash: &'a [GoldilocksVar; 4],
+}
+
+impl EvalVars<'_> {
+    /// Wires `start..start+2` as an element of the degree-2 algebra over GF(p^2).
+    pub(crate) fn ext_algebra(&self, start: usize) -> [Ext2Var; 2] {
+        [
+            self.local_wires[start].clone(),
+            self.local_wires[start + 1].clone(),
+        ]
+    }
+}
+
+/// Evaluates the unfiltered constraints of `gate` at ζ.
+///
+/// Errors with [`VerifierError::UnsupportedGate`] for a gate type not implemented here.
+pub fn eval_unfiltered(
+    gate: &GateRef<GoldilocksField, 2>,
+    vars: EvalVars<'_>,
+) -> Result<Vec<Ext2Var>, VerifierError> {
+    let any = gate.0.as_any();
+    if any.downcast_ref::<NoopGate>().is_some() {
+        return Ok(vec![]);
+    }
+    if any.downcast_ref::<ConstantGate>().is_some() {
+        return basic::constant(gate.0.num_constraints(), vars);
+    }
+    if any.downcast_ref::<PublicInputGate>().is_some() {
+        return basic::public_input(vars);
+    }
+    if let Some(g) = any.downcast_ref::<ArithmeticGate>() {
+        return basic::arithmetic(g.num_ops, vars);
+    }
+    if let Some(g) = any.downcast_ref::<ArithmeticExtensionGate<2>>() {
+        return basic::arithmetic_extension(g.num_ops, vars);
+    }
+    if let Some(g) = any.downcast_ref::<MulExtensionGate<2>>() {
+        return basic::mul_extension(g.num_ops, vars);
+    }
+    if let Some(g) = any.downcast_ref::<BaseSumGate<2>>() {
+        return basic::base_sum(2, g.num_limbs, vars);
+    }
+    if let Some(g) = any.downcast_ref::<BaseSumGate<4>>() {
+        return basic::base_sum(4, g.num_limbs, vars);
+    }
+    if any
+        .downcast_ref::<PoseidonGate<GoldilocksField, 2>>()
+        .is_some()
+    {
+        return poseidon::poseidon_gate(vars);
+    }
+    if any
+        .downcast_ref::<PoseidonMdsGate<GoldilocksField, 2>>()
+        .is_some()
+    {
+        return more::poseidon_mds(vars);
+    }
+    if let Some(g) = any.downcast_ref::<RandomAccessGate<GoldilocksField, 2>>() {
+        return more::random_access(g.bits, g.num_copies, g.num_extra_constants, vars);
+    }
+    if let Some(g) = any.downcast_ref::<ExponentiationGate<GoldilocksField, 2>>() {
+        return more::exponentiation(g.num_power_bits, vars);
+    }
+    if let Some(g) = any.downcast_ref::<ReducingGate<2>>() {
+        return more::reducing(g.num_coeffs, false, vars);
+    }
+    if let Some(g) = any.downcast_ref::<ReducingExtensionGate<2>>() {
+        return more::reducing(g.num_coeffs, true, vars);
+    }
+    Err(VerifierError::UnsupportedGate(gate.0.id()))
+}
