@@ -109,7 +109,7 @@ mod tests {
     use ark_relations::r1cs::ConstraintSystem;
     use plonky2::{
         field::types::Sample,
-        gates::{coset_interpolation::CosetInterpolationGate, gate::Gate},
+        gates::coset_interpolation::CosetInterpolationGate,
         hash::hash_types::HashOut,
         plonk::{circuit_data::CircuitConfig, vars::EvaluationVars},
     };
