@@ -3,10 +3,12 @@
 //! and permutation argument at ζ, and the circuit-digest binding. See docs/wrap.md, section
 //! "R1CS verifier".
 
+pub mod challenger;
 pub mod circuit;
 pub mod ext2;
 pub mod gates;
 pub mod goldilocks;
+pub mod public_inputs;
 pub mod vanishing;
 
 use ark_relations::r1cs::SynthesisError;
