@@ -344,11 +344,16 @@ mod tests {
     }
 
     #[test]
-    fn tampered_public_input_or_cap_rejected() {
+    fn tampered_public_input_rejected() {
         let f = fixture();
         let mut p = f.proof.clone();
         p.public_inputs[1] += GF::ONE;
         assert!(!run(&p).0);
+    }
+
+    #[test]
+    fn tampered_cap_rejected() {
+        let f = fixture();
         let mut p = f.proof.clone();
         let h = p.proof.wires_cap.0[0].to_fr().unwrap() + Fr::from(1u8);
         p.proof.wires_cap.0[0] = crate::config::PoseidonBn254HashOut::from_fr(h);
