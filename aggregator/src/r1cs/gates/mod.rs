@@ -12,9 +12,10 @@ use plonky2::{
     field::goldilocks_field::GoldilocksField,
     gates::{
         arithmetic_base::ArithmeticGate, arithmetic_extension::ArithmeticExtensionGate,
-        base_sum::BaseSumGate, constant::ConstantGate, exponentiation::ExponentiationGate,
-        gate::GateRef, multiplication_extension::MulExtensionGate, noop::NoopGate,
-        poseidon::PoseidonGate, poseidon_mds::PoseidonMdsGate, public_input::PublicInputGate,
+        base_sum::BaseSumGate, constant::ConstantGate, coset_interpolation::CosetInterpolationGate,
+        exponentiation::ExponentiationGate, gate::GateRef,
+        multiplication_extension::MulExtensionGate, noop::NoopGate, poseidon::PoseidonGate,
+        poseidon_mds::PoseidonMdsGate, public_input::PublicInputGate,
         random_access::RandomAccessGate, reducing::ReducingGate,
         reducing_extension::ReducingExtensionGate,
     },
@@ -98,6 +99,9 @@ pub fn eval_unfiltered(
     if let Some(g) = any.downcast_ref::<ReducingExtensionGate<2>>() {
         return more::reducing(g.num_coeffs, true, vars);
     }
+    if let Some(g) = any.downcast_ref::<CosetInterpolationGate<GoldilocksField, 2>>() {
+        return more::coset_interpolation(g.subgroup_bits, g.degree, &g.barycentric_weights, vars);
+    }
     Err(VerifierError::UnsupportedGate(gate.0.id()))
 }
 
@@ -109,7 +113,7 @@ mod tests {
     use ark_relations::r1cs::ConstraintSystem;
     use plonky2::{
         field::types::Sample,
-        gates::coset_interpolation::CosetInterpolationGate,
+        gates::lookup_table::LookupTableGate,
         hash::hash_types::HashOut,
         plonk::{circuit_data::CircuitConfig, vars::EvaluationVars},
     };
@@ -135,6 +139,13 @@ mod tests {
             GateRef::new(ExponentiationGate::<F, 2>::new_from_config(&config)),
             GateRef::new(ReducingGate::<2>::new(20)),
             GateRef::new(ReducingExtensionGate::<2>::new(10)),
+            GateRef::new(CosetInterpolationGate::<F, 2>::new(4)),
+            GateRef::new({
+                // As `with_max_degree(4, 6)` (crate-private): 2 intermediate values.
+                let mut g = CosetInterpolationGate::<F, 2>::new(4);
+                g.degree = 6;
+                g
+            }),
         ];
         for gate in gates {
             let cs = ConstraintSystem::<Fr>::new_ref();
@@ -172,7 +183,10 @@ mod tests {
     #[test]
     fn unsupported_gate_is_rejected() {
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let gate = GateRef::<GoldilocksField, 2>::new(CosetInterpolationGate::new(2));
+        let config = CircuitConfig::standard_recursion_config();
+        let table = std::sync::Arc::new(vec![(0u16, 0u16), (1, 1)]);
+        let gate =
+            GateRef::<GoldilocksField, 2>::new(LookupTableGate::new_from_table(&config, table, 0));
         let w = vec![Ext2Var::new_witness(cs.clone(), || Ok(GF2::rand())).unwrap(); 135];
         let pi = [
             GoldilocksVar::zero(),

@@ -7,7 +7,7 @@ use crate::r1cs::{
     VerifierError,
 };
 use plonky2::{
-    field::types::Field,
+    field::types::{Field, PrimeField64},
     hash::poseidon::{Poseidon, SPONGE_WIDTH},
 };
 
@@ -145,5 +145,93 @@ pub(super) fn poseidon_mds(v: EvalVars<'_>) -> Result<Vec<Ext2Var>, VerifierErro
         let o = v.ext_algebra(2 * (SPONGE_WIDTH + r));
         out.extend(alg_sub(&o, &res)?);
     }
+    Ok(out)
+}
+
+fn alg_scale(a: &Alg, s: &Ext2Var) -> Result<Alg, VerifierError> {
+    Ok([a[0].mul(s)?, a[1].mul(s)?])
+}
+
+/// One step block of plonky2's `partial_interpolate_ext_algebra` (barycentric, lazily reduced).
+fn partial_interpolate(
+    domain: &[GF],
+    values: &[Alg],
+    weights: &[GF],
+    x: &Alg,
+    init_eval: Alg,
+    init_prod: Alg,
+) -> Result<(Alg, Alg), VerifierError> {
+    let (mut eval, mut prod) = (init_eval, init_prod);
+    for ((val, &w), &xi) in values.iter().zip(weights).zip(domain) {
+        let wv = [
+            val[0].mul_const(GF2::from_canonical_u64(w.to_canonical_u64()))?,
+            val[1].mul_const(GF2::from_canonical_u64(w.to_canonical_u64()))?,
+        ];
+        let term = [
+            x[0].sub(&Ext2Var::constant(GF2::from_canonical_u64(
+                xi.to_canonical_u64(),
+            )))?,
+            x[1].clone(),
+        ];
+        let term = [term[0].reduce()?, term[1].reduce()?];
+        let e = [eval[0].reduce()?, eval[1].reduce()?];
+        let p = [prod[0].reduce()?, prod[1].reduce()?];
+        let wv = [wv[0].reduce()?, wv[1].reduce()?];
+        eval = alg_add(&algebra_mul(&e, &term)?, &algebra_mul(&wv, &p)?)?;
+        prod = algebra_mul(&p, &term)?;
+    }
+    Ok((eval, prod))
+}
+
+pub(super) fn coset_interpolation(
+    subgroup_bits: usize,
+    degree: usize,
+    weights: &[GF],
+    v: EvalVars<'_>,
+) -> Result<Vec<Ext2Var>, VerifierError> {
+    let n = 1usize << subgroup_bits;
+    if degree < 2 || weights.len() != n {
+        return Err(VerifierError::Shape("coset interpolation gate".into()));
+    }
+    let num_int = (n - 2) / (degree - 1);
+    let start_values = 1;
+    let eval_point = start_values + 2 * n;
+    let eval_value = eval_point + 2;
+    let start_int = eval_value + 2;
+    let shifted_at = start_int + 4 * num_int;
+    let shift = &v.local_wires[0];
+    let evaluation_point = v.ext_algebra(eval_point);
+    let shifted = v.ext_algebra(shifted_at);
+    let mut out = Vec::new();
+    out.extend(alg_sub(&evaluation_point, &alg_scale(&shifted, shift)?)?);
+    let domain = GF::two_adic_subgroup(subgroup_bits);
+    let values: Vec<Alg> = (0..n)
+        .map(|i| v.ext_algebra(start_values + 2 * i))
+        .collect();
+    let (mut eval, mut prod) = partial_interpolate(
+        &domain[..degree],
+        &values[..degree],
+        &weights[..degree],
+        &shifted,
+        [Ext2Var::zero(), Ext2Var::zero()],
+        [Ext2Var::one(), Ext2Var::zero()],
+    )?;
+    for i in 0..num_int {
+        let ie = v.ext_algebra(start_int + 2 * i);
+        let ip = v.ext_algebra(start_int + 2 * (num_int + i));
+        out.extend(alg_sub(&ie, &eval)?);
+        out.extend(alg_sub(&ip, &prod)?);
+        let start = 1 + (degree - 1) * (i + 1);
+        let end = (start + degree - 1).min(n);
+        (eval, prod) = partial_interpolate(
+            &domain[start..end],
+            &values[start..end],
+            &weights[start..end],
+            &shifted,
+            ie,
+            ip,
+        )?;
+    }
+    out.extend(alg_sub(&v.ext_algebra(eval_value), &eval)?);
     Ok(out)
 }
