@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn digest_limb_over_32_bits_rejected() {
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let mut words: Vec<GF> = (0..8).map(|i| GF::from_canonical_u64(i)).collect();
+        let mut words: Vec<GF> = (0..8).map(GF::from_canonical_u64).collect();
         words[3] = GF::from_canonical_u64(1u64 << 32);
         let wv = alloc_public_inputs(cs.clone(), &words).unwrap();
         let _ = digest_from_u32_words(&wv).unwrap();
