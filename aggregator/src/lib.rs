@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod error;
+pub mod groth16;
 pub mod poseidon_bn254;
+pub mod shrink;
 
 pub use error::AggregatorError;
