@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x scripts/setup-l1.sh ]; then scripts/setup-l1.sh; fi
+# snarkjs (pinned in aggregator/package-lock.json) checks our Groth16 exports independently.
+if [ ! -x aggregator/node_modules/.bin/snarkjs ] \
+  || [ aggregator/package-lock.json -nt aggregator/node_modules/.package-lock.json ]; then
+  (cd aggregator && npm ci --no-audit --no-fund)
+fi
 # Benches are compiled by clippy --all-targets in CI but not run here: speed is measured in
 # benchmarks, never in tests.
 cargo test --workspace "$@"

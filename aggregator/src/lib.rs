@@ -7,7 +7,9 @@
 
 pub mod config;
 pub mod error;
+pub mod groth16;
 pub mod poseidon_bn254;
 pub mod r1cs;
+pub mod shrink;
 
 pub use error::AggregatorError;

@@ -49,6 +49,29 @@ pub fn hash2_var(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisErr
     Ok(out[0].clone())
 }
 
+/// In-circuit twin of `PoseidonBn254Hash::hash_goldilocks` (docs/wrap.md) for inputs already
+/// packed 3 Goldilocks limbs per element (`packed.len() == ceil(n_limbs / 3)`; the caller
+/// packs range-checked limbs as `x0 + 2^64·x1 + 2^128·x2`): capacity `2^64 + n_limbs`, two
+/// elements added per permutation, output `state[0]`.
+pub fn hash_packed_var(n_limbs: usize, packed: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+    if packed.len() != n_limbs.div_ceil(3) {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let cap = Fr::from(1u128 << 64) + Fr::from(n_limbs as u64);
+    let mut st = [FpVar::constant(cap), FpVar::zero(), FpVar::zero()];
+    if packed.is_empty() {
+        st = permute_var(&st)?;
+    }
+    for pair in packed.chunks(2) {
+        st[1] += &pair[0];
+        if let Some(b) = pair.get(1) {
+            st[2] += b;
+        }
+        st = permute_var(&st)?;
+    }
+    Ok(st[0].clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +135,27 @@ mod tests {
         h.enforce_equal(&claimed).unwrap();
         assert!(!cs.is_satisfied().unwrap());
         let _ = Fr::MODULUS.to_bits_le();
+    }
+
+    #[test]
+    fn hash_packed_var_matches_hasher() {
+        use crate::config::{pack_goldilocks, PoseidonBn254Hash, F};
+        use plonky2::field::types::Field;
+        for n in [0usize, 1, 3, 4, 6, 7, 13] {
+            let limbs: Vec<F> = (0..n)
+                .map(|i| F::from_canonical_u64(i as u64 * 0x1234_5678_9abc + 7))
+                .collect();
+            let expect = PoseidonBn254Hash::hash_goldilocks(&limbs);
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let packed: Vec<FpVar<Fr>> = limbs
+                .chunks(3)
+                .map(|c| FpVar::new_witness(cs.clone(), || Ok(pack_goldilocks(c))).unwrap())
+                .collect();
+            let h = hash_packed_var(n, &packed).unwrap();
+            assert_eq!(h.value().unwrap(), expect, "n = {n}");
+            assert!(cs.is_satisfied().unwrap());
+            // A wrong limb count is refused.
+            assert!(hash_packed_var(n + 3, &packed).is_err());
+        }
     }
 }
