@@ -241,3 +241,77 @@ impl StatementTarget {
         StatementTarget { limbs }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s() -> Statement {
+        Statement {
+            chain_id: 0x1234_5678_9abc_def0,
+            rollup: [1, 2, 3, 4, u32::MAX],
+            old_root: [5, 6, 7, F::ORDER - 1],
+            new_root: [8, 9, 10, 11],
+            sha_in: SHA256_IV,
+            sha_out: [12; 8],
+            blocks_in: 3,
+            blocks_out: 4,
+        }
+    }
+
+    #[test]
+    fn limbs_round_trip_and_reject_out_of_range() {
+        let st = s();
+        let limbs = st.to_limbs();
+        assert_eq!(Statement::from_limbs(&limbs).unwrap(), st);
+        assert!(Statement::from_limbs(&limbs[..32]).is_err());
+        for i in (0..7).chain(15..33) {
+            let mut l = limbs;
+            l[i] = F::from_canonical_u64(1 << 32);
+            assert!(Statement::from_limbs(&l).is_err(), "limb {i}");
+        }
+        let mut bad = st;
+        bad.new_root[2] = F::ORDER;
+        assert!(bad.check_canonical().is_err());
+        assert!(st.check_canonical().is_ok());
+    }
+
+    #[test]
+    fn link_checks_every_field() {
+        let a = s();
+        let b = Statement {
+            old_root: a.new_root,
+            new_root: [1, 1, 1, 1],
+            sha_in: a.sha_out,
+            sha_out: [13; 8],
+            blocks_in: a.blocks_out,
+            blocks_out: 9,
+            ..a
+        };
+        let ab = Statement::link(&a, &b).unwrap();
+        assert_eq!(
+            (
+                ab.old_root,
+                ab.new_root,
+                ab.sha_in,
+                ab.sha_out,
+                ab.blocks_in,
+                ab.blocks_out
+            ),
+            (a.old_root, b.new_root, a.sha_in, b.sha_out, 3, 9)
+        );
+        let breaks: [fn(&mut Statement); 5] = [
+            |x| x.chain_id += 1,
+            |x| x.rollup[4] = 0,
+            |x| x.old_root[0] += 1,
+            |x| x.sha_in[7] ^= 1,
+            |x| x.blocks_in += 1,
+        ];
+        for f in breaks {
+            let mut bb = b;
+            f(&mut bb);
+            assert!(Statement::link(&a, &bb).is_err());
+        }
+        assert_ne!(a.hash(), b.hash());
+    }
+}
