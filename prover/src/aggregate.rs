@@ -5,6 +5,15 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::{CircuitConfig, CommonCircuitData, VerifierOnlyCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputsTarget;
+use plonky2::util::serialization::{
+    Buffer, DefaultGateSerializer, DefaultGeneratorSerializer, Read, Remaining, Write,
+};
+use sha2::{Digest, Sha256};
+
+/// Magic bytes of a serialised aggregation circuit.
+pub const CIRCUIT_MAGIC: [u8; 4] = *b"ZKRC";
+/// Version of the serialised aggregation circuit layout.
+pub const CIRCUIT_VERSION: u32 = 1;
 
 /// One level of the aggregation tree.
 ///
@@ -82,6 +91,73 @@ impl AggCircuit {
         self.data
             .verify(proof.clone())
             .map_err(|e| ProverError::Verification(e.to_string()))
+    }
+}
+
+impl AggCircuit {
+    /// Serialises the circuit (prover and verifier data, proof targets):
+    /// `"ZKRC" ‖ version u32 BE ‖ sha256(payload) ‖ payload`, the payload written with
+    /// plonky2's `DefaultGateSerializer` / `DefaultGeneratorSerializer`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProverError> {
+        let io = |_| ProverError::Malformed("circuit serialisation failed".into());
+        let mut payload: Vec<u8> = Vec::new();
+        payload.write_usize(self.level).map_err(io)?;
+        payload
+            .write_circuit_data(
+                &self.data,
+                &DefaultGateSerializer,
+                &DefaultGeneratorSerializer::<C, D>::default(),
+            )
+            .map_err(io)?;
+        payload
+            .write_target_proof_with_public_inputs(&self.left)
+            .map_err(io)?;
+        payload
+            .write_target_proof_with_public_inputs(&self.right)
+            .map_err(io)?;
+        let mut out = Vec::with_capacity(40 + payload.len());
+        out.extend(CIRCUIT_MAGIC);
+        out.extend(CIRCUIT_VERSION.to_be_bytes());
+        out.extend(Sha256::digest(&payload));
+        out.extend(payload);
+        Ok(out)
+    }
+
+    /// Decodes [`AggCircuit::to_bytes`], rejecting a bad magic, version or checksum, or
+    /// trailing bytes. The caller must know the bytes come from a trusted cache: a circuit
+    /// file determines what the loaded circuit proves.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProverError> {
+        let bad = |m: &str| ProverError::Malformed(m.to_string());
+        if bytes.len() < 40 || bytes[0..4] != CIRCUIT_MAGIC {
+            return Err(bad("bad circuit magic"));
+        }
+        if bytes[4..8] != CIRCUIT_VERSION.to_be_bytes() {
+            return Err(bad("unsupported circuit version"));
+        }
+        let payload = &bytes[40..];
+        if Sha256::digest(payload).as_slice() != &bytes[8..40] {
+            return Err(bad("circuit checksum mismatch"));
+        }
+        let io = |_| bad("circuit deserialisation failed");
+        let mut buf = Buffer::new(payload);
+        let level = buf.read_usize().map_err(io)?;
+        let data = buf
+            .read_circuit_data::<F, C, D>(
+                &DefaultGateSerializer,
+                &DefaultGeneratorSerializer::<C, D>::default(),
+            )
+            .map_err(io)?;
+        let left = buf.read_target_proof_with_public_inputs().map_err(io)?;
+        let right = buf.read_target_proof_with_public_inputs().map_err(io)?;
+        if buf.remaining() != 0 {
+            return Err(bad("trailing bytes after circuit"));
+        }
+        Ok(AggCircuit {
+            level,
+            data,
+            left,
+            right,
+        })
     }
 }
 

@@ -125,17 +125,50 @@ impl<L: LeafCircuit> Prover<L> {
         let mut aggs = self.aggs.lock().unwrap_or_else(|p| p.into_inner());
         while aggs.len() < level {
             let next = aggs.len() + 1;
-            let built = match aggs.last() {
-                None => AggCircuit::build(
-                    next,
-                    &self.leaf.data().common,
-                    &self.leaf.data().verifier_only,
-                )?,
-                Some(prev) => AggCircuit::build(next, &prev.data.common, &prev.data.verifier_only)?,
+            let (common, verifier) = match aggs.last() {
+                None => (&self.leaf.data().common, &self.leaf.data().verifier_only),
+                Some(prev) => (&prev.data.common, &prev.data.verifier_only),
             };
+            let built = self.load_or_build(next, common, verifier)?;
             aggs.push(Arc::new(built));
         }
         Ok(aggs[level - 1].clone())
+    }
+
+    /// Loads the aggregation circuit of `level` from `work_dir/circuits/` (keyed by the
+    /// child circuit digest) or builds it and stores it there. An unreadable or corrupted
+    /// file is logged and replaced.
+    fn load_or_build(
+        &self,
+        level: usize,
+        common: &CommonCircuitData<crate::F, { crate::D }>,
+        verifier: &VerifierOnlyCircuitData<crate::C, { crate::D }>,
+    ) -> Result<AggCircuit, ProverError> {
+        let Some(dir) = &self.config.work_dir else {
+            return AggCircuit::build(level, common, verifier);
+        };
+        let dir = dir.join("circuits");
+        let child: String = digest_of(verifier)
+            .iter()
+            .map(|x| format!("{x:016x}"))
+            .collect();
+        let path = dir.join(format!("agg_L{level:02}_{child}.bin"));
+        match std::fs::read(&path).map(|b| AggCircuit::from_bytes(&b)) {
+            Ok(Ok(c)) if c.level == level => return Ok(c),
+            Ok(Ok(_)) => tracing::warn!(path = %path.display(), "circuit file of another level"),
+            Ok(Err(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "invalid circuit file")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "unreadable circuit file"),
+        }
+        let built = AggCircuit::build(level, common, verifier)?;
+        std::fs::create_dir_all(&dir).map_err(|source| ProverError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        proof_file::write_atomic(&path, &built.to_bytes()?)?;
+        Ok(built)
     }
 
     fn cancelled(&self) -> bool {

@@ -138,3 +138,19 @@ fn leaf_claiming_a_wrong_statement_fails_to_prove() {
     w.claim_override = Some(lie);
     assert!(prover().leaf().prove(&w).is_err());
 }
+
+#[test]
+fn aggregation_circuit_round_trips_through_bytes() {
+    let agg = prover().aggregation(1).unwrap();
+    let bytes = agg.to_bytes().unwrap();
+    let back = zkroll_prover::AggCircuit::from_bytes(&bytes).unwrap();
+    assert_eq!(back.level, 1);
+    assert!(back.data == agg.data);
+    let mut b = bytes.clone();
+    let mid = b.len() / 2;
+    b[mid] ^= 1;
+    assert!(zkroll_prover::AggCircuit::from_bytes(&b).is_err());
+    let mut b = bytes;
+    b[5] ^= 1;
+    assert!(zkroll_prover::AggCircuit::from_bytes(&b).is_err());
+}

@@ -69,9 +69,14 @@ fn cancel_resume_and_corruption() {
     assert_eq!(count(&log, 1, Proved), 1);
     assert_eq!(base.verify(&bp).unwrap(), bp.statement);
 
-    // Run 3: everything reused, same proof.
+    // Run 3, a fresh process-like prover: the aggregation circuit is loaded from the work
+    // dir, everything is reused, same proof.
+    let circuits: Vec<_> = std::fs::read_dir(dir.path().join("circuits"))
+        .unwrap()
+        .collect();
+    assert_eq!(circuits.len(), 1);
     let log = Log::default();
-    let p = base.reconfigure(config(dir.path(), &log, None)).unwrap();
+    let p = Prover::new(FixtureLeaf::build(), config(dir.path(), &log, None)).unwrap();
     assert_eq!(p.prove(batch.clone()).unwrap(), bp);
     assert_eq!(count(&log, 0, Reused), 2);
     assert_eq!(count(&log, 1, Reused), 1);
