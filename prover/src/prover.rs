@@ -1,0 +1,387 @@
+//! The batch prover: leaves in parallel, then each aggregation level, with resumable proof
+//! files in an optional work directory.
+
+use crate::proof_file::{self, Expected};
+use crate::{AggCircuit, BatchProof, LeafCircuit, Proof, ProverError, Statement};
+use plonky2::field::types::PrimeField64;
+use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Where a finished proof came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProofOrigin {
+    /// Proved in this run.
+    Proved,
+    /// Loaded from the work directory and verified.
+    Reused,
+}
+
+/// One progress event, emitted after each finished proof.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Tree level: 0 = leaves, `k` = aggregates of level `k - 1`.
+    pub level: usize,
+    /// Proofs of this level finished so far (this one included).
+    pub done: usize,
+    /// Proofs of this level in total.
+    pub total: usize,
+    /// Height of the tree (root level).
+    pub height: usize,
+    /// Whether this proof was computed or reused.
+    pub origin: ProofOrigin,
+}
+
+/// Progress callback; called from the worker threads.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Configuration of a [`Prover`].
+#[derive(Clone, Default)]
+pub struct ProverConfig {
+    /// Worker threads (`None`: rayon's default, one per core).
+    pub threads: Option<usize>,
+    /// Directory where each finished proof is written and from which it is reused after a
+    /// crash (`None`: keep everything in memory).
+    pub work_dir: Option<PathBuf>,
+    /// Called after every finished proof.
+    pub progress: Option<ProgressFn>,
+    /// When set to `true`, no new proof is started and `prove` returns
+    /// [`ProverError::Cancelled`]; finished proofs stay in the work directory.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// Proves batches of leaves of circuit `L` and verifies batch proofs.
+///
+/// Circuits are built once per process: the leaf circuit by the caller, the aggregation
+/// circuit of each level lazily on first use, then shared. Only proofs (not per-leaf
+/// prover data) are kept in memory, one tree level at a time.
+pub struct Prover<L: LeafCircuit> {
+    leaf: Arc<L>,
+    config: ProverConfig,
+    pool: rayon::ThreadPool,
+    aggs: Arc<Mutex<Vec<Arc<AggCircuit>>>>,
+}
+
+fn digest_of(v: &VerifierOnlyCircuitData<crate::C, { crate::D }>) -> [u64; 4] {
+    v.circuit_digest.elements.map(|x| x.to_canonical_u64())
+}
+
+impl<L: LeafCircuit> Prover<L> {
+    /// Creates a prover; fails if the leaf circuit does not expose the 33-limb statement or
+    /// the thread pool cannot be built.
+    pub fn new(leaf: L, config: ProverConfig) -> Result<Self, ProverError> {
+        Self::with_circuits(Arc::new(leaf), Arc::default(), config)
+    }
+
+    /// A prover with another configuration sharing this one's circuits (nothing is rebuilt).
+    pub fn reconfigure(&self, config: ProverConfig) -> Result<Self, ProverError> {
+        Self::with_circuits(self.leaf.clone(), self.aggs.clone(), config)
+    }
+
+    fn with_circuits(
+        leaf: Arc<L>,
+        aggs: Arc<Mutex<Vec<Arc<AggCircuit>>>>,
+        config: ProverConfig,
+    ) -> Result<Self, ProverError> {
+        let n = leaf.data().common.num_public_inputs;
+        if n != crate::STATEMENT_LEN {
+            return Err(ProverError::BadLeafCircuit(n));
+        }
+        let mut pb = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = config.threads {
+            pb = pb.num_threads(t);
+        }
+        let pool = pb
+            .build()
+            .map_err(|e| ProverError::ThreadPool(e.to_string()))?;
+        if let Some(dir) = &config.work_dir {
+            std::fs::create_dir_all(dir).map_err(|source| ProverError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        Ok(Prover {
+            leaf,
+            config,
+            pool,
+            aggs,
+        })
+    }
+
+    /// The leaf circuit.
+    pub fn leaf(&self) -> &L {
+        &self.leaf
+    }
+
+    /// The aggregation circuit producing tree level `level >= 1` (built on first use).
+    pub fn aggregation(&self, level: usize) -> Result<Arc<AggCircuit>, ProverError> {
+        if level == 0 {
+            return Err(ProverError::InvalidStatement(
+                "aggregation levels start at 1".into(),
+            ));
+        }
+        let mut aggs = self.aggs.lock().unwrap_or_else(|p| p.into_inner());
+        while aggs.len() < level {
+            let next = aggs.len() + 1;
+            let (common, verifier) = match aggs.last() {
+                None => (&self.leaf.data().common, &self.leaf.data().verifier_only),
+                Some(prev) => (&prev.data.common, &prev.data.verifier_only),
+            };
+            let built = self.load_or_build(next, common, verifier)?;
+            aggs.push(Arc::new(built));
+        }
+        Ok(aggs[level - 1].clone())
+    }
+
+    /// Loads the aggregation circuit of `level` from `work_dir/circuits/` (keyed by the
+    /// child circuit digest) or builds it and stores it there. An unreadable or corrupted
+    /// file is logged and replaced.
+    fn load_or_build(
+        &self,
+        level: usize,
+        common: &CommonCircuitData<crate::F, { crate::D }>,
+        verifier: &VerifierOnlyCircuitData<crate::C, { crate::D }>,
+    ) -> Result<AggCircuit, ProverError> {
+        let Some(dir) = &self.config.work_dir else {
+            return AggCircuit::build(level, common, verifier);
+        };
+        let dir = dir.join("circuits");
+        let child: String = digest_of(verifier)
+            .iter()
+            .map(|x| format!("{x:016x}"))
+            .collect();
+        let path = dir.join(format!("agg_L{level:02}_{child}.bin"));
+        match std::fs::read(&path).map(|b| AggCircuit::from_bytes(&b)) {
+            Ok(Ok(c)) if c.level == level => return Ok(c),
+            Ok(Ok(_)) => tracing::warn!(path = %path.display(), "circuit file of another level"),
+            Ok(Err(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "invalid circuit file")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "unreadable circuit file"),
+        }
+        let built = AggCircuit::build(level, common, verifier)?;
+        std::fs::create_dir_all(&dir).map_err(|source| ProverError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        proof_file::write_atomic(&path, &built.to_bytes()?)?;
+        Ok(built)
+    }
+
+    fn cancelled(&self) -> bool {
+        self.config
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::SeqCst))
+    }
+
+    fn report(&self, p: Progress) {
+        if let Some(f) = &self.config.progress {
+            f(p);
+        }
+    }
+
+    fn file(&self, level: usize, index: usize) -> Option<PathBuf> {
+        self.config
+            .work_dir
+            .as_ref()
+            .map(|d| d.join(format!("L{level:02}_{index:06}.proof")))
+    }
+
+    /// Reuses a valid proof file or runs `make`; saves new proofs atomically.
+    #[allow(clippy::too_many_arguments)]
+    fn obtain(
+        &self,
+        path: Option<&Path>,
+        common: &CommonCircuitData<crate::F, { crate::D }>,
+        verifier: &VerifierOnlyCircuitData<crate::C, { crate::D }>,
+        verify: &dyn Fn(&Proof) -> Result<(), ProverError>,
+        statement: &Statement,
+        make: &dyn Fn() -> Result<Proof, ProverError>,
+    ) -> Result<(Proof, ProofOrigin), ProverError> {
+        let exp = Expected {
+            circuit_digest: digest_of(verifier),
+            statement_hash: statement.hash(),
+        };
+        if let Some(path) = path {
+            match proof_file::load(path, &exp, common) {
+                Ok(Some(p)) => {
+                    let ok = verify(&p).and_then(|()| {
+                        if Statement::from_limbs(&p.public_inputs)? == *statement {
+                            Ok(())
+                        } else {
+                            Err(ProverError::Verification("statement mismatch".into()))
+                        }
+                    });
+                    match ok {
+                        Ok(()) => return Ok((p, ProofOrigin::Reused)),
+                        Err(e) => {
+                            tracing::warn!(path = %path.display(), error = %e, "invalid proof file, proving again")
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "unusable proof file, proving again")
+                }
+            }
+        }
+        if self.cancelled() {
+            return Err(ProverError::Cancelled);
+        }
+        let p = make()?;
+        if Statement::from_limbs(&p.public_inputs)? != *statement {
+            return Err(ProverError::Proving(
+                "proof does not expose the expected statement".into(),
+            ));
+        }
+        if let Some(path) = path {
+            proof_file::write_atomic(path, &proof_file::encode(&p, &exp))?;
+        }
+        Ok((p, ProofOrigin::Proved))
+    }
+
+    /// Proves a batch: the leaves (padded with no-op leaves to `2^h`, `h >= 1`) in
+    /// parallel, then each aggregation level. Fails with [`ProverError::NotLinked`] before
+    /// proving anything if consecutive leaves do not link.
+    pub fn prove(&self, witnesses: Vec<L::Witness>) -> Result<BatchProof, ProverError> {
+        if witnesses.is_empty() {
+            return Err(ProverError::EmptyBatch);
+        }
+        let real = witnesses.len();
+        let total = real.next_power_of_two().max(2);
+        let height = total.trailing_zeros() as usize;
+        let _span = tracing::info_span!("prove_batch", leaves = real, height).entered();
+        let mut statements = witnesses
+            .iter()
+            .map(|w| self.leaf.statement(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut witnesses = witnesses;
+        let last = statements[real - 1];
+        while witnesses.len() < total {
+            let pad = self.leaf.padding(&last);
+            let s = self.leaf.statement(&pad)?;
+            if s != last.noop_after() {
+                return Err(ProverError::InvalidStatement(
+                    "padding leaf is not a no-op".into(),
+                ));
+            }
+            witnesses.push(pad);
+            statements.push(s);
+        }
+        for s in &statements {
+            s.check_canonical()?;
+        }
+        // Statements of every level, checked natively before any proving.
+        let mut level_statements = vec![statements];
+        for _ in 0..height {
+            let prev = level_statements.last().expect("non-empty");
+            let next = prev
+                .chunks(2)
+                .map(|c| Statement::link(&c[0], &c[1]))
+                .collect::<Result<Vec<_>, _>>()?;
+            level_statements.push(next);
+        }
+        let aggs = (1..=height)
+            .map(|l| self.aggregation(l))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        self.pool.install(|| {
+            let leaf_data = self.leaf.data();
+            let done = AtomicUsize::new(0);
+            let span = tracing::info_span!("leaves", total);
+            let _g = span.enter();
+            let mut proofs: Vec<Proof> = witnesses
+                .par_iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let (p, origin) = self.obtain(
+                        self.file(0, i).as_deref(),
+                        &leaf_data.common,
+                        &leaf_data.verifier_only,
+                        &|p| {
+                            leaf_data
+                                .verify(p.clone())
+                                .map_err(|e| ProverError::Verification(e.to_string()))
+                        },
+                        &level_statements[0][i],
+                        &|| self.leaf.prove(w),
+                    )?;
+                    self.report(Progress {
+                        level: 0,
+                        done: done.fetch_add(1, Ordering::SeqCst) + 1,
+                        total,
+                        height,
+                        origin,
+                    });
+                    Ok(p)
+                })
+                .collect::<Result<Vec<_>, ProverError>>()?;
+            drop(witnesses);
+            for (k, agg) in aggs.iter().enumerate() {
+                let level = k + 1;
+                let n = proofs.len() / 2;
+                let done = AtomicUsize::new(0);
+                let span = tracing::info_span!("aggregate", level, total = n);
+                let _g = span.enter();
+                proofs = proofs
+                    .par_chunks(2)
+                    .enumerate()
+                    .map(|(i, pair)| {
+                        let (p, origin) = self.obtain(
+                            self.file(level, i).as_deref(),
+                            &agg.data.common,
+                            &agg.data.verifier_only,
+                            &|p| agg.verify(p),
+                            &level_statements[level][i],
+                            &|| agg.prove(&pair[0], &pair[1]),
+                        )?;
+                        self.report(Progress {
+                            level,
+                            done: done.fetch_add(1, Ordering::SeqCst) + 1,
+                            total: n,
+                            height,
+                            origin,
+                        });
+                        Ok(p)
+                    })
+                    .collect::<Result<Vec<_>, ProverError>>()?;
+            }
+            let root = proofs.pop().expect("one root proof");
+            let root_agg = aggs.last().expect("height >= 1");
+            Ok(BatchProof {
+                statement: level_statements[height][0],
+                height: height as u32,
+                leaves: real as u32,
+                circuit_digest: digest_of(&root_agg.data.verifier_only),
+                proof: root.to_bytes(),
+            })
+        })
+    }
+
+    /// Verifies a batch proof against this prover's circuits and returns its statement.
+    /// Rejects a proof of another circuit, an invalid proof, or a statement that is not the
+    /// one the proof exposes.
+    pub fn verify(&self, bp: &BatchProof) -> Result<Statement, ProverError> {
+        if bp.height == 0 || bp.height > 32 {
+            return Err(ProverError::Verification("bad tree height".into()));
+        }
+        let agg = self.aggregation(bp.height as usize)?;
+        if digest_of(&agg.data.verifier_only) != bp.circuit_digest {
+            return Err(ProverError::Verification("circuit digest mismatch".into()));
+        }
+        let proof = Proof::from_bytes(bp.proof.clone(), &agg.data.common)
+            .map_err(|e| ProverError::Malformed(e.to_string()))?;
+        agg.verify(&proof)?;
+        let s = Statement::from_limbs(&proof.public_inputs)?;
+        if s != bp.statement {
+            return Err(ProverError::Verification(
+                "proof does not prove the claimed statement".into(),
+            ));
+        }
+        Ok(s)
+    }
+}
