@@ -14,6 +14,7 @@ pub mod leaf;
 pub mod proof_file;
 pub mod prover;
 pub mod statement;
+pub mod top;
 
 pub use aggregate::AggCircuit;
 pub use batch::BatchProof;
@@ -21,6 +22,7 @@ pub use error::ProverError;
 pub use leaf::LeafCircuit;
 pub use prover::{Progress, ProgressFn, ProofOrigin, Prover, ProverConfig};
 pub use statement::{Statement, StatementTarget, STATEMENT_LEN};
+pub use top::{expected_digest_words, TopCircuit, DIGEST_WORDS};
 
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::plonk::config::PoseidonGoldilocksConfig;

@@ -2,10 +2,12 @@
 //! files in an optional work directory.
 
 use crate::proof_file::{self, Expected};
+use crate::top::{TopCircuit, DIGEST_WORDS};
 use crate::{AggCircuit, BatchProof, LeafCircuit, Proof, ProverError, Statement};
 use plonky2::field::types::PrimeField64;
 use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -62,6 +64,7 @@ pub struct Prover<L: LeafCircuit> {
     config: ProverConfig,
     pool: rayon::ThreadPool,
     aggs: Arc<Mutex<Vec<Arc<AggCircuit>>>>,
+    tops: Arc<Mutex<HashMap<usize, Arc<TopCircuit>>>>,
 }
 
 fn digest_of(v: &VerifierOnlyCircuitData<crate::C, { crate::D }>) -> [u64; 4] {
@@ -72,17 +75,23 @@ impl<L: LeafCircuit> Prover<L> {
     /// Creates a prover; fails if the leaf circuit does not expose the 33-limb statement or
     /// the thread pool cannot be built.
     pub fn new(leaf: L, config: ProverConfig) -> Result<Self, ProverError> {
-        Self::with_circuits(Arc::new(leaf), Arc::default(), config)
+        Self::with_circuits(Arc::new(leaf), Arc::default(), Arc::default(), config)
     }
 
     /// A prover with another configuration sharing this one's circuits (nothing is rebuilt).
     pub fn reconfigure(&self, config: ProverConfig) -> Result<Self, ProverError> {
-        Self::with_circuits(self.leaf.clone(), self.aggs.clone(), config)
+        Self::with_circuits(
+            self.leaf.clone(),
+            self.aggs.clone(),
+            self.tops.clone(),
+            config,
+        )
     }
 
     fn with_circuits(
         leaf: Arc<L>,
         aggs: Arc<Mutex<Vec<Arc<AggCircuit>>>>,
+        tops: Arc<Mutex<HashMap<usize, Arc<TopCircuit>>>>,
         config: ProverConfig,
     ) -> Result<Self, ProverError> {
         let n = leaf.data().common.num_public_inputs;
@@ -107,6 +116,7 @@ impl<L: LeafCircuit> Prover<L> {
             config,
             pool,
             aggs,
+            tops,
         })
     }
 
@@ -383,5 +393,41 @@ impl<L: LeafCircuit> Prover<L> {
             ));
         }
         Ok(s)
+    }
+
+    /// The top circuit over the root circuit of a tree of `height >= 1` (built on first use,
+    /// then shared).
+    pub fn top(&self, height: usize) -> Result<Arc<TopCircuit>, ProverError> {
+        let root = self.aggregation(height)?;
+        let mut tops = self.tops.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = tops.get(&height) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(TopCircuit::build(&root.data)?);
+        tops.insert(height, t.clone());
+        Ok(t)
+    }
+
+    /// The top step over a batch proof: verifies it ([`Prover::verify`]), then proves the
+    /// top circuit, whose only public inputs are the batch digest words (formats.md §5).
+    /// Fails if the batch does not start the pubdata hash (`sha_in = IV`, `blocks_in = 0`).
+    pub fn prove_top(&self, bp: &BatchProof) -> Result<Proof, ProverError> {
+        let s = self.verify(bp)?;
+        crate::top::expected_digest_words(&s)?;
+        let top = self.top(bp.height as usize)?;
+        let root = self.aggregation(bp.height as usize)?;
+        let proof = Proof::from_bytes(bp.proof.clone(), &root.data.common)
+            .map_err(|e| ProverError::Malformed(e.to_string()))?;
+        let _span = tracing::info_span!("prove_top", height = bp.height).entered();
+        top.prove(&proof)
+    }
+
+    /// Verifies a top proof over a tree of `height` and returns its digest words.
+    pub fn verify_top(
+        &self,
+        height: usize,
+        proof: &Proof,
+    ) -> Result<[u32; DIGEST_WORDS], ProverError> {
+        self.top(height)?.verify(proof)
     }
 }

@@ -4,9 +4,13 @@
 mod fixture;
 
 use fixture::{chain, FixtureLeaf, FixtureWitness};
+use plonky2::field::types::Field;
 use std::sync::OnceLock;
 use zkroll_prover::batch::BATCH_VERSION;
-use zkroll_prover::{BatchProof, LeafCircuit, Prover, ProverConfig, ProverError, Statement};
+use zkroll_prover::{
+    expected_digest_words, BatchProof, LeafCircuit, Proof, Prover, ProverConfig, ProverError,
+    Statement, F,
+};
 
 fn prover() -> &'static Prover<FixtureLeaf> {
     static P: OnceLock<Prover<FixtureLeaf>> = OnceLock::new();
@@ -153,4 +157,36 @@ fn aggregation_circuit_round_trips_through_bytes() {
     let mut b = bytes;
     b[5] ^= 1;
     assert!(zkroll_prover::AggCircuit::from_bytes(&b).is_err());
+}
+
+/// The top step over batch A: its public inputs are exactly the native digest words, and a
+/// tampered public input does not verify.
+#[test]
+fn top_proof_exposes_the_batch_digest() {
+    let bp = batch_a();
+    let top = prover().prove_top(bp).unwrap();
+    let words = prover().verify_top(bp.height as usize, &top).unwrap();
+    assert_eq!(words, expected_digest_words(&bp.statement).unwrap());
+    assert!(words[0] < 1 << 29);
+    let mut bad = top.clone();
+    bad.public_inputs[7] += F::ONE;
+    assert!(prover().verify_top(bp.height as usize, &bad).is_err());
+}
+
+/// A root proof whose statement does not start the pubdata hash (`blocks_in = 1`, `sha_in`
+/// not the IV) cannot be proved by the top circuit, even bypassing the native check.
+#[test]
+fn top_circuit_refuses_a_batch_not_starting_at_the_iv() {
+    let mut w = chain(4, 3);
+    w.remove(0);
+    let bp = prover().prove(w).unwrap();
+    assert_eq!(bp.height, 2);
+    assert_eq!(bp.statement.blocks_in, 1);
+    assert!(matches!(
+        prover().prove_top(&bp),
+        Err(ProverError::InvalidStatement(_))
+    ));
+    let root = prover().aggregation(2).unwrap();
+    let proof = Proof::from_bytes(bp.proof.clone(), &root.data.common).unwrap();
+    assert!(prover().top(2).unwrap().prove(&proof).is_err());
 }
