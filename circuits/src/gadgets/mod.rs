@@ -8,11 +8,13 @@
 //! - [`ecgfp5`]: `GF(p^5)` arithmetic and the ECgFp5 group (decode, encode, add, double).
 //! - [`schnorr`]: Schnorr verification over ECgFp5 (`docs/formats.md` §6).
 //! - [`merkle`]: the depth-32 Poseidon sparse Merkle tree of accounts (`docs/formats.md` §2).
+//! - [`serializer`]: gate / generator serializers that know the custom types above.
 
 pub mod ecgfp5;
 pub mod merkle;
 pub mod range;
 pub mod schnorr;
+pub mod serializer;
 pub mod sha256;
 
 #[cfg(test)]
