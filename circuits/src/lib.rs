@@ -22,4 +22,5 @@ pub const D: usize = 2;
 
 pub mod ecgfp5;
 pub mod gadgets;
+pub mod leaf;
 pub mod schnorr;

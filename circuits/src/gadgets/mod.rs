@@ -18,4 +18,4 @@ pub mod serializer;
 pub mod sha256;
 
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;

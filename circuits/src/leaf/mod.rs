@@ -1,0 +1,211 @@
+//! The rollup's leaf circuit: `k` consecutive transaction slots of a batch (DESIGN §4).
+//!
+//! Public inputs: the 33-limb statement of docs/recursion.md, in this order:
+//! `[chain_id_lo, chain_id_hi, rollup_0..4, old_root_0..3, new_root_0..3, sha_in_0..7,
+//! sha_out_0..7, blocks_in, blocks_out]`. Every u32 limb is range-checked in the circuit;
+//! roots are field elements (canonical by construction).
+//!
+//! What a proof attests: starting from `old_root`, applying the `k` slots — each a Deposit,
+//! Transfer, Withdraw (docs/formats.md §3, the exact semantics of `crate::execute`) or a
+//! no-op — gives `new_root`; the pubdata blocks of the real slots (formats.md §4), absorbed
+//! into the SHA-256 chaining value `sha_in`, give `sha_out`; `blocks_out − blocks_in` is the
+//! number of real slots. Signatures are bound to the statement's chain id and rollup
+//! address. The operator (fee recipient) is a per-leaf witness that appears in the pubdata
+//! of every Transfer and Withdraw, so the digest binds it.
+
+mod slot;
+mod witness;
+
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::iop::target::Target;
+use plonky2::iop::witness::PartialWitness;
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::proof::ProofWithPublicInputs;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::gadgets::range::CircuitBuilderRange;
+use crate::gadgets::serializer::{ZkrollGateSerializer, ZkrollGeneratorSerializer};
+use crate::{C, D, F};
+use slot::{build_slot, Context, Running, SlotTargets};
+pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness, SHA256_IV};
+
+/// Number of public inputs of a leaf proof.
+pub const STATEMENT_LIMBS: usize = 33;
+/// Slot counts offered.
+pub const SUPPORTED_K: [usize; 3] = [4, 8, 16];
+/// Default slots per leaf (see docs/leaf.md for the measurement behind it).
+pub const DEFAULT_K: usize = 8;
+
+/// Errors of the leaf circuit.
+#[derive(Debug, thiserror::Error)]
+pub enum LeafError {
+    /// An unsupported slot count.
+    #[error("unsupported slots per leaf {0} (supported: 4, 8, 16)")]
+    UnsupportedK(usize),
+    /// The witness does not fit the circuit or is inconsistent.
+    #[error("leaf witness: {0}")]
+    Witness(String),
+    /// plonky2 could not prove (an unsatisfied constraint).
+    #[error("leaf proving failed: {0}")]
+    Proving(String),
+    /// The proof does not verify.
+    #[error("leaf proof does not verify: {0}")]
+    Verification(String),
+    /// Circuit bytes could not be written or read.
+    #[error("leaf circuit serialization: {0}")]
+    Serialization(String),
+}
+
+/// The statement targets and slots of a built leaf circuit.
+#[derive(Clone, Debug)]
+pub(crate) struct LeafTargets {
+    pub chain: [Target; 2],
+    pub rollup: [Target; 5],
+    pub operator: Target,
+    pub old_root: HashOutTarget,
+    pub sha_in: [Target; 8],
+    pub blocks_in: Target,
+    pub slots: Vec<SlotTargets>,
+}
+
+/// A built leaf circuit for `k` slots.
+pub struct LeafCircuit {
+    /// Slots per leaf.
+    pub k: usize,
+    /// The plonky2 circuit.
+    pub data: CircuitData<F, C, D>,
+    targets: LeafTargets,
+}
+
+impl LeafCircuit {
+    /// Builds the circuit for `k` slots (one of [`SUPPORTED_K`]).
+    pub fn build(k: usize) -> Result<Self, LeafError> {
+        if !SUPPORTED_K.contains(&k) {
+            return Err(LeafError::UnsupportedK(k));
+        }
+        let (b, targets) = Self::builder(k);
+        let data = b.build::<C>();
+        Ok(LeafCircuit { k, data, targets })
+    }
+
+    fn builder(k: usize) -> (CircuitBuilder<F, D>, LeafTargets) {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let chain: [Target; 2] = std::array::from_fn(|_| b.add_virtual_u32_target());
+        let rollup: [Target; 5] = std::array::from_fn(|_| b.add_virtual_u32_target());
+        let operator = b.add_virtual_target();
+        let operator_bytes = b.u32_to_be_bytes(operator);
+        let old_root = b.add_virtual_hash();
+        let sha_in: [Target; 8] = std::array::from_fn(|_| b.add_virtual_u32_target());
+        let blocks_in = b.add_virtual_u32_target();
+        let ctx = Context {
+            chain,
+            rollup,
+            operator,
+            operator_bytes,
+        };
+        let mut run = Running {
+            root: old_root,
+            sha: sha_in,
+            blocks: blocks_in,
+        };
+        let mut slots = Vec::with_capacity(k);
+        for _ in 0..k {
+            let (t, next) = build_slot(&mut b, &ctx, run);
+            slots.push(t);
+            run = next;
+        }
+        b.range_check_u32(run.blocks);
+        b.register_public_inputs(&chain);
+        b.register_public_inputs(&rollup);
+        b.register_public_inputs(&old_root.elements);
+        b.register_public_inputs(&run.root.elements);
+        b.register_public_inputs(&sha_in);
+        b.register_public_inputs(&run.sha);
+        b.register_public_input(blocks_in);
+        b.register_public_input(run.blocks);
+        let targets = LeafTargets {
+            chain,
+            rollup,
+            operator,
+            old_root,
+            sha_in,
+            blocks_in,
+            slots,
+        };
+        (b, targets)
+    }
+
+    /// The partial witness of a leaf (every target set; generators fill the rest).
+    pub fn witness(&self, w: &LeafWitness) -> Result<PartialWitness<F>, LeafError> {
+        let mut pw = PartialWitness::new();
+        witness::set_leaf(&mut pw, &self.targets, w)?;
+        Ok(pw)
+    }
+
+    /// Proves one leaf. Fails (never panics) if the witness violates a constraint.
+    pub fn prove(&self, w: &LeafWitness) -> Result<ProofWithPublicInputs<F, C, D>, LeafError> {
+        let pw = self.witness(w)?;
+        let data = &self.data;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| data.prove(pw)))
+            .map_err(|p| LeafError::Proving(panic_text(&p)))?
+            .map_err(|e| LeafError::Proving(e.to_string()))
+    }
+
+    /// Verifies a leaf proof.
+    pub fn verify(&self, proof: &ProofWithPublicInputs<F, C, D>) -> Result<(), LeafError> {
+        self.data
+            .verify(proof.clone())
+            .map_err(|e| LeafError::Verification(e.to_string()))
+    }
+
+    /// The circuit as bytes: `"ZKRL" ‖ k u32 BE ‖ sha256(body) ‖ body`, the body being
+    /// plonky2's encoding with zkroll's gate/generator serializers.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, LeafError> {
+        let body = self
+            .data
+            .to_bytes(&ZkrollGateSerializer, &ZkrollGeneratorSerializer)
+            .map_err(|e| LeafError::Serialization(format!("{e:?}")))?;
+        let mut out = b"ZKRL".to_vec();
+        out.extend((self.k as u32).to_be_bytes());
+        out.extend(Sha256::digest(&body));
+        out.extend(body);
+        Ok(out)
+    }
+
+    /// Reads [`LeafCircuit::to_bytes`]; a bad magic, slot count or checksum is an error.
+    /// The targets are recomputed by re-running the circuit's (deterministic) wiring. A
+    /// circuit file defines what the prover proves: it is trusted local state (keep the
+    /// work directory private), like the aggregation circuits cached beside it.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LeafError> {
+        if bytes.len() < 40 || &bytes[..4] != b"ZKRL" {
+            return Err(LeafError::Serialization("not a leaf circuit file".into()));
+        }
+        let k = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
+        if !SUPPORTED_K.contains(&k) {
+            return Err(LeafError::UnsupportedK(k));
+        }
+        if Sha256::digest(&bytes[40..]).as_slice() != &bytes[8..40] {
+            return Err(LeafError::Serialization("checksum mismatch".into()));
+        }
+        let data = CircuitData::<F, C, D>::from_bytes(
+            &bytes[40..],
+            &ZkrollGateSerializer,
+            &ZkrollGeneratorSerializer,
+        )
+        .map_err(|e| LeafError::Serialization(format!("{e:?}")))?;
+        let (_, targets) = Self::builder(k);
+        Ok(LeafCircuit { k, data, targets })
+    }
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic while proving".into())
+}
+
+#[cfg(test)]
+mod tests;

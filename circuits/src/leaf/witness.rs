@@ -1,0 +1,262 @@
+//! Leaf witnesses: K consecutive slots of an [`Execution`], and the statement a leaf proof
+//! of them exposes (the native twin of the leaf circuit's public inputs).
+
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOut;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+
+use super::slot::{dummy_signature, LaneTargets, SlotTargets};
+use super::{LeafError, LeafTargets, STATEMENT_LIMBS};
+use crate::execute::{Execution, TxWitness};
+use crate::gadgets::range::u64_limbs;
+use crate::gadgets::schnorr::set_signature_target;
+use crate::gadgets::sha256::native as sha;
+use crate::state::MerkleUpdate;
+use crate::tx::{Domain, Tx};
+use crate::F;
+
+/// SHA-256 initial chaining value (FIPS 180-4 §5.3.3).
+pub const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// Where a leaf starts: the state root, the pubdata hash chain and block count before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeafStart {
+    /// State root before the leaf.
+    pub root: HashOut<F>,
+    /// SHA-256 chaining value before the leaf.
+    pub sha: [u32; 8],
+    /// 64-byte pubdata blocks hashed before the leaf.
+    pub blocks: u32,
+}
+
+/// The witness of one leaf: `k` slots (`None` = no-op) starting at `start`.
+///
+/// Invariant (checked by [`LeafWitness::statement`]): each real slot's first Merkle update
+/// starts at the previous slot's last root (the first at `start.root`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafWitness {
+    /// Chain and rollup the signatures are bound to.
+    pub domain: Domain,
+    /// The operator (fee recipient) account of the batch.
+    pub operator: u32,
+    /// Where the leaf starts.
+    pub start: LeafStart,
+    /// The slots, in order.
+    pub slots: Vec<Option<TxWitness>>,
+}
+
+impl LeafWitness {
+    /// An all-no-op leaf of `k` slots starting at `start`.
+    pub fn padding(domain: Domain, operator: u32, start: LeafStart, k: usize) -> Self {
+        LeafWitness {
+            domain,
+            operator,
+            start,
+            slots: vec![None; k],
+        }
+    }
+
+    /// The state after the leaf; fails if the slots' Merkle updates do not chain.
+    pub fn end(&self) -> Result<LeafStart, LeafError> {
+        let mut cur = self.start;
+        for (i, w) in self.slots.iter().enumerate() {
+            let Some(w) = w else { continue };
+            for u in &w.updates {
+                if u.old_root != cur.root {
+                    return Err(LeafError::Witness(format!(
+                        "slot {i}: Merkle update does not start at the running root"
+                    )));
+                }
+                cur.root = u.new_root;
+            }
+            cur.sha = sha::compress(cur.sha, &sha::block_words(&w.pubdata));
+            cur.blocks = cur
+                .blocks
+                .checked_add(1)
+                .ok_or_else(|| LeafError::Witness("block counter overflows u32".into()))?;
+        }
+        Ok(cur)
+    }
+
+    /// The 33 public-input limbs of a proof of this leaf (docs/recursion.md, "Statement
+    /// layout").
+    pub fn statement(&self) -> Result<[F; STATEMENT_LIMBS], LeafError> {
+        let end = self.end()?;
+        let mut v = Vec::with_capacity(STATEMENT_LIMBS);
+        v.extend(u64_limbs::<F>(self.domain.chain_id));
+        v.extend(rollup_words(&self.domain).map(F::from_canonical_u32));
+        v.extend(self.start.root.elements);
+        v.extend(end.root.elements);
+        v.extend(self.start.sha.map(F::from_canonical_u32));
+        v.extend(end.sha.map(F::from_canonical_u32));
+        v.push(F::from_canonical_u32(self.start.blocks));
+        v.push(F::from_canonical_u32(end.blocks));
+        Ok(v.try_into().expect("33 limbs"))
+    }
+}
+
+/// The rollup address as five big-endian u32 words.
+pub fn rollup_words(domain: &Domain) -> [u32; 5] {
+    std::array::from_fn(|i| u32::from_be_bytes(domain.rollup[4 * i..4 * i + 4].try_into().unwrap()))
+}
+
+/// Splits an execution into leaves of `k` slots (the last one padded with no-ops), chained
+/// from the execution's old root, the SHA-256 IV and block 0.
+pub fn leaf_witnesses(exec: &Execution, k: usize) -> Result<Vec<LeafWitness>, LeafError> {
+    if k == 0 {
+        return Err(LeafError::Witness("k must be positive".into()));
+    }
+    let mut start = LeafStart {
+        root: exec.old_root,
+        sha: SHA256_IV,
+        blocks: 0,
+    };
+    let mut out = Vec::new();
+    for chunk in exec.witnesses.chunks(k) {
+        let mut slots: Vec<Option<TxWitness>> = chunk.iter().cloned().map(Some).collect();
+        slots.resize(k, None);
+        let w = LeafWitness {
+            domain: exec.header.domain,
+            operator: exec.header.operator,
+            start,
+            slots,
+        };
+        start = w.end()?;
+        out.push(w);
+    }
+    if out.is_empty() {
+        out.push(LeafWitness::padding(
+            exec.header.domain,
+            exec.header.operator,
+            start,
+            k,
+        ));
+    }
+    Ok(out)
+}
+
+fn set<T: WitnessWrite<F>>(
+    pw: &mut T,
+    t: plonky2::iop::target::Target,
+    v: F,
+) -> Result<(), LeafError> {
+    pw.set_target(t, v)
+        .map_err(|e| LeafError::Witness(e.to_string()))
+}
+
+fn set_lane(
+    pw: &mut PartialWitness<F>,
+    lane: &LaneTargets,
+    update: Option<&MerkleUpdate>,
+) -> Result<(), LeafError> {
+    let (pk, balance, nonce, siblings) = match update {
+        Some(u) => {
+            let (pk, bal, nonce) = match &u.old {
+                Some(a) => (a.pubkey.encode(), a.balance, a.nonce),
+                None => (u.new.pubkey.encode(), 0, 0),
+            };
+            (pk, bal, nonce, u.siblings)
+        }
+        None => ([F::ZERO; 5], 0, 0, [HashOut::ZERO; crate::state::DEPTH]),
+    };
+    for (t, v) in lane.pubkey.iter().zip(pk) {
+        set(pw, *t, v)?;
+    }
+    let [lo, hi] = u64_limbs::<F>(balance);
+    set(pw, lane.balance.lo, lo)?;
+    set(pw, lane.balance.hi, hi)?;
+    set(pw, lane.nonce, F::from_canonical_u32(nonce))?;
+    for (t, h) in lane.siblings.iter().zip(siblings) {
+        pw.set_hash_target(*t, h)
+            .map_err(|e| LeafError::Witness(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Assigns one slot's targets.
+pub(crate) fn set_slot(
+    pw: &mut PartialWitness<F>,
+    t: &SlotTargets,
+    w: Option<&TxWitness>,
+) -> Result<(), LeafError> {
+    let flags = match w.map(|w| &w.tx) {
+        None => [false; 3],
+        Some(Tx::Deposit(_)) => [true, false, false],
+        Some(Tx::Transfer(_)) => [false, true, false],
+        Some(Tx::Withdraw(_)) => [false, false, true],
+    };
+    pw.set_bool_target(t.is_deposit, flags[0])
+        .and_then(|()| pw.set_bool_target(t.is_transfer, flags[1]))
+        .and_then(|()| pw.set_bool_target(t.is_withdraw, flags[2]))
+        .map_err(|e| LeafError::Witness(e.to_string()))?;
+    let (account, to, amount, fee, nonce) = match w.map(|w| w.tx) {
+        None => (0, 0, 0, 0, 0),
+        Some(Tx::Deposit(d)) => (d.account, 0, d.amount, 0, 0),
+        Some(Tx::Transfer(x)) => (x.from, x.to, x.amount, x.fee, x.nonce),
+        Some(Tx::Withdraw(x)) => (x.from, 0, x.amount, x.fee, x.nonce),
+    };
+    set(pw, t.account, F::from_canonical_u32(account))?;
+    set(pw, t.to, F::from_canonical_u32(to))?;
+    set(pw, t.nonce, F::from_canonical_u32(nonce))?;
+    for (tt, v) in [(t.amount, amount), (t.fee, fee)] {
+        let [lo, hi] = u64_limbs::<F>(v);
+        set(pw, tt.lo, lo)?;
+        set(pw, tt.hi, hi)?;
+    }
+    // L1 address words: limbs 11..16 of the signed message (zero for other types).
+    let l1 = match w.and_then(|w| w.message) {
+        Some(m) => [m[11], m[12], m[13], m[14], m[15]],
+        None => [F::ZERO; 5],
+    };
+    for (tt, v) in t.l1.iter().zip(l1) {
+        set(pw, *tt, v)?;
+    }
+    let create =
+        matches!(w, Some(w) if matches!(w.tx, Tx::Deposit(_)) && w.updates[0].old.is_none());
+    pw.set_bool_target(t.create, create)
+        .map_err(|e| LeafError::Witness(e.to_string()))?;
+    let ups = w.map(|w| w.updates.as_slice()).unwrap_or(&[]);
+    set_lane(pw, &t.lanes[0], ups.first())?;
+    set_lane(pw, &t.lanes[1], ups.get(1))?;
+    set_lane(pw, &t.lanes[2], ups.get(2))?;
+    let sig = match w.map(|w| &w.tx) {
+        Some(Tx::Transfer(x)) => x.signature,
+        Some(Tx::Withdraw(x)) => x.signature,
+        _ => dummy_signature().2,
+    };
+    set_signature_target(pw, &t.signature, &sig).map_err(|e| LeafError::Witness(e.to_string()))
+}
+
+/// Assigns the whole leaf.
+pub(crate) fn set_leaf(
+    pw: &mut PartialWitness<F>,
+    t: &LeafTargets,
+    w: &LeafWitness,
+) -> Result<(), LeafError> {
+    if w.slots.len() != t.slots.len() {
+        return Err(LeafError::Witness(format!(
+            "{} slots for a leaf of {}",
+            w.slots.len(),
+            t.slots.len()
+        )));
+    }
+    let [lo, hi] = u64_limbs::<F>(w.domain.chain_id);
+    set(pw, t.chain[0], lo)?;
+    set(pw, t.chain[1], hi)?;
+    for (tt, v) in t.rollup.iter().zip(rollup_words(&w.domain)) {
+        set(pw, *tt, F::from_canonical_u32(v))?;
+    }
+    set(pw, t.operator, F::from_canonical_u32(w.operator))?;
+    pw.set_hash_target(t.old_root, w.start.root)
+        .map_err(|e| LeafError::Witness(e.to_string()))?;
+    for (tt, v) in t.sha_in.iter().zip(w.start.sha) {
+        set(pw, *tt, F::from_canonical_u32(v))?;
+    }
+    set(pw, t.blocks_in, F::from_canonical_u32(w.start.blocks))?;
+    for (st, sw) in t.slots.iter().zip(&w.slots) {
+        set_slot(pw, st, sw.as_ref())?;
+    }
+    Ok(())
+}
