@@ -10,9 +10,17 @@
 //! # Ok::<(), zkroll::ExecError>(())
 //! ```
 
+pub mod error;
 pub mod gen;
+pub mod proof;
+pub mod rollup;
 
 pub use zkroll_circuits as circuits;
+pub use zkroll_prover as prover;
+
+pub use error::ProveError;
+pub use proof::RollupProof;
+pub use rollup::{ProveOptions, RollupProver, VerifiedBatch};
 pub use zkroll_circuits::batch::{Batch, Format, Header, PreState};
 pub use zkroll_circuits::digest::Digest;
 pub use zkroll_circuits::error::{BatchError, ExecError, Location, Role, TxError};
@@ -20,6 +28,8 @@ pub use zkroll_circuits::execute::{apply, Execution, TxCounts, TxWitness};
 pub use zkroll_circuits::schnorr::{PublicKey, SecretKey, Signature};
 pub use zkroll_circuits::state::{Account, StateTree};
 pub use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+pub use zkroll_prover::proof_file::write_atomic;
+pub use zkroll_prover::{Progress, ProofOrigin, Statement};
 
 /// Executes `batch` from its own pre-state (all-or-nothing) and returns the witness, pubdata
 /// and digest. Use [`apply`] to run txs against a state the node keeps.

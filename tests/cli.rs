@@ -134,3 +134,69 @@ fn help_describes_the_subcommands() {
     let o = zkroll(&["gen", "--help"], dir.path());
     assert!(String::from_utf8_lossy(&o.stdout).contains("--withdrawals"));
 }
+
+#[test]
+fn prove_then_verify_matches_execute() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (out, seed) in [("a.json", "5"), ("b.json", "6")] {
+        let o = zkroll(
+            &[
+                "gen",
+                "--txs",
+                "5",
+                "--accounts",
+                "4",
+                "--seed",
+                seed,
+                "--deposits",
+                "1",
+                "--withdrawals",
+                "1",
+                "-o",
+                out,
+            ],
+            d,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let exec = execute_json(d, "a.json");
+    let o = zkroll(
+        &[
+            "prove",
+            "a.json",
+            "-o",
+            "a.proof",
+            "--k",
+            "4",
+            "--work-dir",
+            "wd",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let digest = exec["digest"].as_str().unwrap();
+    assert!(out.contains(digest), "{out}");
+    assert!(d.join("wd/circuits/leaf_K04.bin").exists());
+
+    let o = zkroll(&["verify", "a.proof", "--batch", "a.json"], d);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(digest));
+    // The proof of a.json is not a proof of b.json.
+    let o = zkroll(&["verify", "a.proof", "--batch", "b.json"], d);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a proof of"));
+    // A flipped byte: a clear error, no panic.
+    let mut bytes = std::fs::read(d.join("a.proof")).unwrap();
+    let n = bytes.len();
+    bytes[n / 3] ^= 4;
+    std::fs::write(d.join("bad.proof"), bytes).unwrap();
+    let o = zkroll(&["verify", "bad.proof"], d);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("checksum") && !err.contains("panicked"),
+        "{err}"
+    );
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod leaf;
 pub mod proof_file;
 pub mod prover;
+pub mod rollup_leaf;
 pub mod statement;
 pub mod top;
 
@@ -21,6 +22,7 @@ pub use batch::BatchProof;
 pub use error::ProverError;
 pub use leaf::LeafCircuit;
 pub use prover::{Progress, ProgressFn, ProofOrigin, Prover, ProverConfig};
+pub use rollup_leaf::RollupLeaf;
 pub use statement::{Statement, StatementTarget, STATEMENT_LEN};
 pub use top::{expected_digest_words, TopCircuit, DIGEST_WORDS};
 

@@ -2,6 +2,7 @@
 
 mod execute;
 mod gen;
+mod prove;
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -25,6 +26,10 @@ pub enum Command {
     Gen(gen::GenArgs),
     /// Validate and execute a batch file; print old/new root, digest and pubdata size.
     Execute(execute::ExecuteArgs),
+    /// Prove a batch file: leaf proofs in parallel, aggregation, the top (digest) proof.
+    Prove(prove::ProveArgs),
+    /// Verify a proof written by `zkroll prove` and print its statement.
+    Verify(prove::VerifyArgs),
 }
 
 impl Cli {
@@ -33,6 +38,8 @@ impl Cli {
         match self.command {
             Command::Gen(a) => gen::run(a),
             Command::Execute(a) => execute::run(a),
+            Command::Prove(a) => prove::run_prove(a),
+            Command::Verify(a) => prove::run_verify(a),
         }
     }
 }

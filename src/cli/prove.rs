@@ -1,0 +1,138 @@
+//! `zkroll prove` and `zkroll verify`.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use zkroll::circuits::encoding::to_hex;
+use zkroll::{Batch, ProveOptions, RollupProof, RollupProver};
+
+/// Arguments of `zkroll prove`.
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    /// Batch file (JSON or bincode).
+    pub batch: PathBuf,
+    /// Where to write the proof (atomically).
+    #[arg(short, long, default_value = "batch.proof")]
+    pub output: PathBuf,
+    /// Work directory: finished proofs and circuits are kept there, and a rerun after a
+    /// crash or Ctrl-C proves only what is missing.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Tx slots per leaf proof.
+    #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
+    pub k: usize,
+}
+
+/// Arguments of `zkroll verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// A proof written by `zkroll prove`.
+    pub proof: PathBuf,
+    /// Also check that the proof is the proof of this batch file (same digest).
+    #[arg(long)]
+    pub batch: Option<PathBuf>,
+}
+
+/// Runs `zkroll prove`.
+pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
+    let batch = Batch::load(&a.batch).with_context(|| format!("loading {}", a.batch.display()))?;
+    // Validate first: a bad tx is reported before any circuit is built.
+    let exec =
+        zkroll::execute(&batch).with_context(|| format!("executing {}", a.batch.display()))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let pb = super::progress_bar(Some(1), "building circuits");
+    let bar = pb.clone();
+    let start = Instant::now();
+    let options = ProveOptions {
+        k: a.k,
+        threads: a.threads,
+        work_dir: a.work_dir.clone(),
+        progress: Some(Arc::new(move |p: zkroll::Progress| {
+            // Every proof of the tree: 2^height leaves, then halving per level.
+            let total = (1u64 << (p.height + 1)) - 1;
+            if bar.length() != Some(total) {
+                bar.set_length(total);
+                bar.set_position(0);
+            }
+            bar.set_message(if p.level == 0 {
+                "leaf proofs".to_string()
+            } else {
+                format!("aggregation level {}/{}", p.level, p.height)
+            });
+            bar.inc(1);
+        })),
+        cancel: Some(cancel.clone()),
+    };
+    let prover = RollupProver::new(options)?;
+    pb.set_message("leaf proofs");
+    let result = prover.prove_execution(&exec);
+    pb.finish_and_clear();
+    let proof = result.context("proving")?;
+    let bytes = proof.to_bytes()?;
+    zkroll::write_atomic(&a.output, &bytes)
+        .with_context(|| format!("writing {}", a.output.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    println!("proof:     {} ({} bytes)", a.output.display(), bytes.len());
+    println!(
+        "txs:       {} in {} leaves of {} slots",
+        proof.txs,
+        1u64 << proof.batch.height,
+        proof.k
+    );
+    println!("digest:    {}", to_hex(&proof.digest));
+    println!(
+        "time:      {secs:.1} s ({:.2} tx/s)",
+        proof.txs as f64 / secs
+    );
+    Ok(())
+}
+
+/// Runs `zkroll verify`.
+pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
+    let proof = RollupProof::from_bytes(&bytes)
+        .with_context(|| format!("decoding {}", a.proof.display()))?;
+    let pb = super::progress_bar(None, "building circuits and verifying");
+    let prover = RollupProver::new(ProveOptions {
+        k: proof.k as usize,
+        ..ProveOptions::default()
+    });
+    let verified = prover.and_then(|p| p.verify(&proof));
+    pb.finish_and_clear();
+    let v = verified.context("verification failed")?;
+    if let Some(path) = &a.batch {
+        let batch = Batch::load(path).with_context(|| format!("loading {}", path.display()))?;
+        let exec = zkroll::execute(&batch)?;
+        anyhow::ensure!(
+            exec.digest.value == v.digest,
+            "the proof is not a proof of {} (digest {} vs {})",
+            path.display(),
+            to_hex(&v.digest),
+            to_hex(&exec.digest.value)
+        );
+    }
+    let s = v.statement;
+    let root = |r: &[u64; 4]| r.iter().map(|l| format!("{l:016x}")).collect::<String>();
+    println!("valid proof");
+    println!("chain id:  {}", s.chain_id);
+    println!(
+        "rollup:    0x{}",
+        s.rollup
+            .iter()
+            .map(|w| format!("{w:08x}"))
+            .collect::<String>()
+    );
+    println!("old root:  0x{}", root(&s.old_root));
+    println!("new root:  0x{}", root(&s.new_root));
+    println!("pubdata:   {} blocks of 64 bytes", s.blocks_out);
+    println!("digest:    {}", to_hex(&v.digest));
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The proof of a whole batch as the library hands it out: the top proof (whose only public
+//! inputs are the digest words of `docs/formats.md` §5), the statement it commits to, and the
+//! root aggregate it was made from.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use zkroll_prover::{BatchProof, Statement};
+
+use crate::ProveError;
+
+/// Magic bytes of an encoded [`RollupProof`] (`zkroll prove`'s output file).
+pub const ROLLUP_PROOF_MAGIC: [u8; 4] = *b"ZKRT";
+/// Version of the [`RollupProof`] encoding.
+pub const ROLLUP_PROOF_VERSION: u32 = 1;
+
+/// A proven batch.
+///
+/// Invariant (checked by [`crate::RollupProver::verify`], not by construction): `top` is a
+/// plonky2 proof of the top circuit over the aggregation tree of height `batch.height` for
+/// leaves of `k` slots, whose circuit digest is `top_circuit_digest`; its public inputs are
+/// the digest words of `statement`, and `digest` is their 32-byte big-endian value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupProof {
+    /// Tx slots per leaf of the circuits that made the proof.
+    pub k: u32,
+    /// Number of transactions proven (the rest of the slots are no-op padding).
+    pub txs: u32,
+    /// The public-input digest (formats.md §5): `< 2^253`, big-endian.
+    pub digest: [u8; 32],
+    /// The statement the digest commits to (roots, chain, pubdata hash chain).
+    pub statement: Statement,
+    /// Circuit digest of the top circuit.
+    pub top_circuit_digest: [u64; 4],
+    /// The top proof, plonky2 `ProofWithPublicInputs::to_bytes`.
+    pub top: Vec<u8>,
+    /// The root aggregate proof the top proof verifies.
+    pub batch: BatchProof,
+}
+
+impl RollupProof {
+    /// `magic "ZKRT" ‖ version u32 BE ‖ sha256(payload) ‖ payload`, the payload being the
+    /// bincode (standard config) encoding of `self`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProveError> {
+        let payload = bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .map_err(|e| ProveError::Malformed(e.to_string()))?;
+        let mut out = Vec::with_capacity(40 + payload.len());
+        out.extend(ROLLUP_PROOF_MAGIC);
+        out.extend(ROLLUP_PROOF_VERSION.to_be_bytes());
+        out.extend(Sha256::digest(&payload));
+        out.extend(payload);
+        Ok(out)
+    }
+
+    /// Decodes [`RollupProof::to_bytes`]; rejects a bad magic, another version, a checksum
+    /// mismatch (any flipped byte), a truncated file or trailing bytes. The proof still has
+    /// to be verified.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProveError> {
+        let bad = |m: &str| Err(ProveError::Malformed(m.to_string()));
+        if bytes.len() < 40 {
+            return bad("truncated proof file");
+        }
+        if bytes[0..4] != ROLLUP_PROOF_MAGIC {
+            return bad("not a zkroll batch proof (bad magic)");
+        }
+        if bytes[4..8] != ROLLUP_PROOF_VERSION.to_be_bytes() {
+            return bad("unsupported proof file version");
+        }
+        let payload = &bytes[40..];
+        if Sha256::digest(payload).as_slice() != &bytes[8..40] {
+            return bad("checksum mismatch (corrupted proof file)");
+        }
+        let (p, used): (RollupProof, usize) =
+            bincode::serde::decode_from_slice(payload, bincode::config::standard())
+                .map_err(|e| ProveError::Malformed(e.to_string()))?;
+        if used != payload.len() {
+            return bad("trailing bytes");
+        }
+        Ok(p)
+    }
+}

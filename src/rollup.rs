@@ -1,0 +1,167 @@
+//! Proving and verifying whole batches: batch → native execution → leaf proofs (rayon) →
+//! aggregation tree → top proof exposing the §5 digest.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use plonky2::plonk::proof::ProofWithPublicInputs;
+use zkroll_circuits::execute::Execution;
+use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
+use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
+use zkroll_prover::{ProgressFn, Prover, ProverConfig, Statement};
+
+use crate::{Batch, ProveError, RollupProof};
+
+/// Options of a [`RollupProver`].
+#[derive(Clone)]
+pub struct ProveOptions {
+    /// Tx slots per leaf proof (one of [`zkroll_circuits::leaf::SUPPORTED_K`]).
+    pub k: usize,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Work directory: finished proofs and built circuits are written there atomically and
+    /// reused by the next run (resume after a crash or Ctrl-C). `None`: memory only.
+    pub work_dir: Option<PathBuf>,
+    /// Called after every finished leaf or aggregate proof (from worker threads).
+    pub progress: Option<ProgressFn>,
+    /// Set to `true` to stop starting new proofs; `prove` then returns `Cancelled`.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for ProveOptions {
+    fn default() -> Self {
+        ProveOptions {
+            k: zkroll_circuits::leaf::DEFAULT_K,
+            threads: None,
+            work_dir: None,
+            progress: None,
+            cancel: None,
+        }
+    }
+}
+
+/// What a verified [`RollupProof`] establishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifiedBatch {
+    /// The statement (chain, rollup, roots, pubdata hash chain) the digest commits to.
+    pub statement: Statement,
+    /// The public-input digest (formats.md §5), big-endian, `< 2^253`.
+    pub digest: [u8; 32],
+}
+
+/// Proves batches end to end and verifies the proofs. Circuits are built once (or loaded
+/// from the work directory) and shared by every call; `prove` is blocking and CPU-bound —
+/// from an async runtime use [`RollupProver::prove_async`].
+pub struct RollupProver {
+    prover: Prover<RollupLeaf>,
+    k: usize,
+}
+
+impl RollupProver {
+    /// Builds (or loads from `work_dir/circuits`) the leaf circuit for `options.k`.
+    pub fn new(options: ProveOptions) -> Result<Self, ProveError> {
+        let _span = tracing::info_span!("build_leaf", k = options.k).entered();
+        let leaf = RollupLeaf::load_or_build(options.k, options.work_dir.as_deref())?;
+        let prover = Prover::new(
+            leaf,
+            ProverConfig {
+                threads: options.threads,
+                work_dir: options.work_dir,
+                progress: options.progress,
+                cancel: options.cancel,
+            },
+        )?;
+        Ok(RollupProver {
+            prover,
+            k: options.k,
+        })
+    }
+
+    /// Tx slots per leaf.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Executes `batch` natively (a tx the executor rejects is reported, naming the tx and
+    /// field, before any proving), then proves it.
+    pub fn prove(&self, batch: &Batch) -> Result<RollupProof, ProveError> {
+        let exec = crate::execute(batch)?;
+        self.prove_execution(&exec)
+    }
+
+    /// Proves an execution: leaves in parallel, the aggregation tree, then the top step.
+    pub fn prove_execution(&self, exec: &Execution) -> Result<RollupProof, ProveError> {
+        let _span = tracing::info_span!("prove", txs = exec.witnesses.len(), k = self.k).entered();
+        let witnesses = leaf_witnesses(exec, self.k).map_err(zkroll_prover::ProverError::from)?;
+        let batch = self.prover.prove(witnesses)?;
+        let words = expected_digest_words(&batch.statement)?;
+        if digest_value_bytes(&words) != exec.digest.value {
+            return Err(ProveError::Mismatch(
+                "the proven statement's digest differs from the executor's".into(),
+            ));
+        }
+        let top = self.prover.prove_top(&batch)?;
+        let top_circuit = self.prover.top(batch.height as usize)?;
+        Ok(RollupProof {
+            k: self.k as u32,
+            txs: exec.witnesses.len() as u32,
+            digest: digest_value_bytes(&words),
+            statement: batch.statement,
+            top_circuit_digest: digest_limbs(&top_circuit.data),
+            top: top.to_bytes(),
+            batch,
+        })
+    }
+
+    /// [`RollupProver::prove`] off the async runtime's worker threads
+    /// (`tokio::task::spawn_blocking`), so a node can await it without stalling its runtime.
+    pub async fn prove_async(self: Arc<Self>, batch: Batch) -> Result<RollupProof, ProveError> {
+        tokio::task::spawn_blocking(move || self.prove(&batch))
+            .await
+            .map_err(|e| ProveError::Join(e.to_string()))?
+    }
+
+    /// Verifies a batch proof: the top proof against the top circuit of its tree height, its
+    /// public inputs equal to the digest of the claimed statement. Returns what it proves.
+    pub fn verify(&self, proof: &RollupProof) -> Result<VerifiedBatch, ProveError> {
+        if proof.k as usize != self.k {
+            return Err(ProveError::Mismatch(format!(
+                "proof made with {} slots per leaf, this prover has {}",
+                proof.k, self.k
+            )));
+        }
+        let height = proof.batch.height as usize;
+        if height == 0 || height > 24 {
+            return Err(ProveError::Malformed(format!("tree height {height}")));
+        }
+        let top = self.prover.top(height)?;
+        if digest_limbs(&top.data) != proof.top_circuit_digest {
+            return Err(ProveError::Mismatch("top circuit digest".into()));
+        }
+        let p = ProofWithPublicInputs::from_bytes(proof.top.clone(), &top.data.common)
+            .map_err(|e| ProveError::Malformed(format!("top proof: {e}")))?;
+        let words = top.verify(&p)?;
+        if words != expected_digest_words(&proof.statement)? {
+            return Err(ProveError::Mismatch(
+                "the top proof's digest is not the digest of the claimed statement".into(),
+            ));
+        }
+        let digest = digest_value_bytes(&words);
+        if digest != proof.digest {
+            return Err(ProveError::Mismatch("claimed digest".into()));
+        }
+        Ok(VerifiedBatch {
+            statement: proof.statement,
+            digest,
+        })
+    }
+}
+
+fn digest_limbs(data: &zkroll_prover::CircuitData) -> [u64; 4] {
+    use plonky2::field::types::PrimeField64;
+    data.verifier_only
+        .circuit_digest
+        .elements
+        .map(|e| e.to_canonical_u64())
+}
