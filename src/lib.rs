@@ -10,6 +10,7 @@
 //! # Ok::<(), zkroll::ExecError>(())
 //! ```
 
+pub mod bench;
 pub mod error;
 pub mod gen;
 pub mod proof;

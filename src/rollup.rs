@@ -55,7 +55,7 @@ pub struct VerifiedBatch {
 /// from an async runtime use [`RollupProver::prove_async`].
 pub struct RollupProver {
     prover: Prover<RollupLeaf>,
-    k: usize,
+    options: ProveOptions,
 }
 
 impl RollupProver {
@@ -63,24 +63,33 @@ impl RollupProver {
     pub fn new(options: ProveOptions) -> Result<Self, ProveError> {
         let _span = tracing::info_span!("build_leaf", k = options.k).entered();
         let leaf = RollupLeaf::load_or_build(options.k, options.work_dir.as_deref())?;
-        let prover = Prover::new(
-            leaf,
-            ProverConfig {
-                threads: options.threads,
-                work_dir: options.work_dir,
-                progress: options.progress,
-                cancel: options.cancel,
-            },
-        )?;
-        Ok(RollupProver {
-            prover,
-            k: options.k,
-        })
+        let prover = Prover::new(leaf, config(&options))?;
+        Ok(RollupProver { prover, options })
     }
 
     /// Tx slots per leaf.
     pub fn k(&self) -> usize {
-        self.k
+        self.options.k
+    }
+
+    /// A prover sharing this one's circuits (nothing is rebuilt) that reports progress to
+    /// `progress` instead.
+    pub fn with_progress(&self, progress: ProgressFn) -> Result<Self, ProveError> {
+        let options = ProveOptions {
+            progress: Some(progress),
+            ..self.options.clone()
+        };
+        Ok(RollupProver {
+            prover: self.prover.reconfigure(config(&options))?,
+            options,
+        })
+    }
+
+    /// Builds (or loads) every circuit a batch of `2^height` leaves needs: the aggregation
+    /// levels and the top circuit, so that the next `prove` only proves.
+    pub fn warm(&self, height: usize) -> Result<(), ProveError> {
+        self.prover.top(height.max(1))?;
+        Ok(())
     }
 
     /// Executes `batch` natively (a tx the executor rejects is reported, naming the tx and
@@ -92,9 +101,19 @@ impl RollupProver {
 
     /// Proves an execution: leaves in parallel, the aggregation tree, then the top step.
     pub fn prove_execution(&self, exec: &Execution) -> Result<RollupProof, ProveError> {
-        let _span = tracing::info_span!("prove", txs = exec.witnesses.len(), k = self.k).entered();
-        let witnesses = leaf_witnesses(exec, self.k).map_err(zkroll_prover::ProverError::from)?;
+        self.prove_execution_timed(exec).map(|(p, _)| p)
+    }
+
+    /// [`RollupProver::prove_execution`], also returning when the root aggregate was done.
+    pub(crate) fn prove_execution_timed(
+        &self,
+        exec: &Execution,
+    ) -> Result<(RollupProof, std::time::Instant), ProveError> {
+        let k = self.options.k;
+        let _span = tracing::info_span!("prove", txs = exec.witnesses.len(), k).entered();
+        let witnesses = leaf_witnesses(exec, k).map_err(zkroll_prover::ProverError::from)?;
         let batch = self.prover.prove(witnesses)?;
+        let aggregated = std::time::Instant::now();
         let words = expected_digest_words(&batch.statement)?;
         if digest_value_bytes(&words) != exec.digest.value {
             return Err(ProveError::Mismatch(
@@ -103,15 +122,16 @@ impl RollupProver {
         }
         let top = self.prover.prove_top(&batch)?;
         let top_circuit = self.prover.top(batch.height as usize)?;
-        Ok(RollupProof {
-            k: self.k as u32,
+        let proof = RollupProof {
+            k: k as u32,
             txs: exec.witnesses.len() as u32,
             digest: digest_value_bytes(&words),
             statement: batch.statement,
             top_circuit_digest: digest_limbs(&top_circuit.data),
             top: top.to_bytes(),
             batch,
-        })
+        };
+        Ok((proof, aggregated))
     }
 
     /// [`RollupProver::prove`] off the async runtime's worker threads
@@ -125,10 +145,10 @@ impl RollupProver {
     /// Verifies a batch proof: the top proof against the top circuit of its tree height, its
     /// public inputs equal to the digest of the claimed statement. Returns what it proves.
     pub fn verify(&self, proof: &RollupProof) -> Result<VerifiedBatch, ProveError> {
-        if proof.k as usize != self.k {
+        if proof.k as usize != self.options.k {
             return Err(ProveError::Mismatch(format!(
                 "proof made with {} slots per leaf, this prover has {}",
-                proof.k, self.k
+                proof.k, self.options.k
             )));
         }
         let height = proof.batch.height as usize;
@@ -155,6 +175,15 @@ impl RollupProver {
             statement: proof.statement,
             digest,
         })
+    }
+}
+
+fn config(o: &ProveOptions) -> ProverConfig {
+    ProverConfig {
+        threads: o.threads,
+        work_dir: o.work_dir.clone(),
+        progress: o.progress.clone(),
+        cancel: o.cancel.clone(),
     }
 }
 
