@@ -304,10 +304,12 @@ impl<L: LeafCircuit> Prover<L> {
             let done = AtomicUsize::new(0);
             let span = tracing::info_span!("leaves", total);
             let _g = span.enter();
-            let mut proofs: Vec<Proof> = witnesses
+            // Identical statements (the padding leaves after the last real one) are proved
+            // once: any valid proof of a statement is a proof of every leaf claiming it.
+            let (firsts, source) = dedupe(&level_statements[0]);
+            let unique: Vec<Proof> = firsts
                 .par_iter()
-                .enumerate()
-                .map(|(i, w)| {
+                .map(|&i| {
                     let (p, origin) = self.obtain(
                         self.file(0, i).as_deref(),
                         &leaf_data.common,
@@ -318,7 +320,7 @@ impl<L: LeafCircuit> Prover<L> {
                                 .map_err(|e| ProverError::Verification(e.to_string()))
                         },
                         &level_statements[0][i],
-                        &|| self.leaf.prove(w),
+                        &|| self.leaf.prove(&witnesses[i]),
                     )?;
                     self.report(Progress {
                         level: 0,
@@ -330,6 +332,7 @@ impl<L: LeafCircuit> Prover<L> {
                     Ok(p)
                 })
                 .collect::<Result<Vec<_>, ProverError>>()?;
+            let mut proofs = self.expand(&unique, &source, 0, &done, total, height);
             drop(witnesses);
             for (k, agg) in aggs.iter().enumerate() {
                 let level = k + 1;
@@ -337,10 +340,11 @@ impl<L: LeafCircuit> Prover<L> {
                 let done = AtomicUsize::new(0);
                 let span = tracing::info_span!("aggregate", level, total = n);
                 let _g = span.enter();
-                proofs = proofs
-                    .par_chunks(2)
-                    .enumerate()
-                    .map(|(i, pair)| {
+                let (firsts, source) = dedupe(&level_statements[level]);
+                let unique: Vec<Proof> = firsts
+                    .par_iter()
+                    .map(|&i| {
+                        let pair = &proofs[2 * i..2 * i + 2];
                         let (p, origin) = self.obtain(
                             self.file(level, i).as_deref(),
                             &agg.data.common,
@@ -359,6 +363,7 @@ impl<L: LeafCircuit> Prover<L> {
                         Ok(p)
                     })
                     .collect::<Result<Vec<_>, ProverError>>()?;
+                proofs = self.expand(&unique, &source, level, &done, n, height);
             }
             let root = proofs.pop().expect("one root proof");
             let root_agg = aggs.last().expect("height >= 1");
@@ -370,6 +375,29 @@ impl<L: LeafCircuit> Prover<L> {
                 proof: root.to_bytes(),
             })
         })
+    }
+
+    /// The proofs of a whole level from the proofs of its distinct statements; the copies
+    /// are reported as reused.
+    fn expand(
+        &self,
+        unique: &[Proof],
+        source: &[usize],
+        level: usize,
+        done: &AtomicUsize,
+        total: usize,
+        height: usize,
+    ) -> Vec<Proof> {
+        for _ in unique.len()..source.len() {
+            self.report(Progress {
+                level,
+                done: done.fetch_add(1, Ordering::SeqCst) + 1,
+                total,
+                height,
+                origin: ProofOrigin::Reused,
+            });
+        }
+        source.iter().map(|&j| unique[j].clone()).collect()
     }
 
     /// Verifies a batch proof against this prover's circuits and returns its statement.
@@ -430,4 +458,22 @@ impl<L: LeafCircuit> Prover<L> {
     ) -> Result<[u32; DIGEST_WORDS], ProverError> {
         self.top(height)?.verify(proof)
     }
+}
+
+/// The first index of each distinct statement, and for every index the position of its
+/// statement among those firsts.
+fn dedupe(statements: &[Statement]) -> (Vec<usize>, Vec<usize>) {
+    let mut seen: HashMap<&Statement, usize> = HashMap::new();
+    let mut firsts = Vec::new();
+    let source = statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            *seen.entry(s).or_insert_with(|| {
+                firsts.push(i);
+                firsts.len() - 1
+            })
+        })
+        .collect();
+    (firsts, source)
 }
