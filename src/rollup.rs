@@ -16,7 +16,7 @@ use crate::{Batch, ProveError, RollupProof};
 /// Options of a [`RollupProver`].
 #[derive(Clone)]
 pub struct ProveOptions {
-    /// Tx slots per leaf proof (one of [`zkroll_circuits::leaf::SUPPORTED_K`]).
+    /// Tx slots per leaf proof (`1..=zkroll_circuits::leaf::MAX_K`; see `SUPPORTED_K`).
     pub k: usize,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,

@@ -33,16 +33,19 @@ pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness, SHA256_I
 
 /// Number of public inputs of a leaf proof.
 pub const STATEMENT_LIMBS: usize = 33;
-/// Slot counts offered.
-pub const SUPPORTED_K: [usize; 3] = [4, 8, 16];
+/// Largest slot count accepted by [`LeafCircuit::build`].
+pub const MAX_K: usize = 32;
+/// Slot counts that fill their power-of-two row count best (rows ≈ 32 + 3 014·k: k = 5 →
+/// 2^14, k = 10 → 2^15, k = 21 → 2^16); any `1 ≤ k ≤ MAX_K` is accepted.
+pub const SUPPORTED_K: [usize; 3] = [5, 10, 21];
 /// Default slots per leaf (see docs/leaf.md for the measurement behind it).
-pub const DEFAULT_K: usize = 8;
+pub const DEFAULT_K: usize = 16;
 
 /// Errors of the leaf circuit.
 #[derive(Debug, thiserror::Error)]
 pub enum LeafError {
     /// An unsupported slot count.
-    #[error("unsupported slots per leaf {0} (supported: 4, 8, 16)")]
+    #[error("unsupported slots per leaf {0} (1 to 32)")]
     UnsupportedK(usize),
     /// The witness does not fit the circuit or is inconsistent.
     #[error("leaf witness: {0}")]
@@ -82,7 +85,7 @@ pub struct LeafCircuit {
 impl LeafCircuit {
     /// Builds the circuit for `k` slots (one of [`SUPPORTED_K`]).
     pub fn build(k: usize) -> Result<Self, LeafError> {
-        if k == 0 {
+        if k == 0 || k > MAX_K {
             return Err(LeafError::UnsupportedK(k));
         }
         let (b, targets) = Self::builder(k);
@@ -183,7 +186,7 @@ impl LeafCircuit {
             return Err(LeafError::Serialization("not a leaf circuit file".into()));
         }
         let k = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
-        if !SUPPORTED_K.contains(&k) {
+        if k == 0 || k > MAX_K {
             return Err(LeafError::UnsupportedK(k));
         }
         if Sha256::digest(&bytes[40..]).as_slice() != &bytes[8..40] {
