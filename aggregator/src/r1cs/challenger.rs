@@ -68,7 +68,7 @@ fn fr_low_u64(v: Fr) -> u64 {
 }
 
 /// `pack(x0, x1, x2) = x0 + 2^64·x1 + 2^128·x2` of canonical limbs.
-fn pack(limbs: &[GoldilocksVar]) -> FpVar<Fr> {
+pub(crate) fn pack(limbs: &[GoldilocksVar]) -> FpVar<Fr> {
     let mut acc = FpVar::zero();
     let mut shift = Fr::from(1u8);
     let two64 = Fr::from(1u128 << 64);
