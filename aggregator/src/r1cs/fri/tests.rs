@@ -261,3 +261,104 @@ fn fri_wrong_shape_is_an_error() {
     )
     .is_err());
 }
+
+/// Runs only the transcript (to ζ, then FRI's) and the PoW check; returns the system and the
+/// FRI challenges.
+fn transcript_only(
+    f: &Fixture,
+    proof: &WrappedProof,
+) -> (ConstraintSystemRef<Fr>, super::FriChallengesVar) {
+    use super::super::{
+        challenger::plonk_challenges,
+        public_inputs::{alloc_public_inputs, hash_no_pad},
+        vanishing::OpeningSetVar,
+    };
+    use ark_r1cs_std::fields::{fp::FpVar, FieldVar};
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let common = &f.data.common;
+    let pis = alloc_public_inputs(cs.clone(), &proof.public_inputs).unwrap();
+    let h = hash_no_pad(&pis).unwrap();
+    let digest = FpVar::constant(f.data.verifier_only.circuit_digest.to_fr().unwrap());
+    let p = &proof.proof;
+    let (_, mut ch) = plonk_challenges(
+        &common.fri_params,
+        common.config.num_challenges,
+        &digest,
+        &h,
+        &super::alloc_cap(&cs, &p.wires_cap).unwrap(),
+        &super::alloc_cap(&cs, &p.plonk_zs_partial_products_cap).unwrap(),
+        &super::alloc_cap(&cs, &p.quotient_polys_cap).unwrap(),
+    )
+    .unwrap();
+    let o = OpeningSetVar::new_witness(cs.clone(), &p.openings, common).unwrap();
+    let fp = super::FriProofVar::new_witness(cs.clone(), &p.opening_proof, common).unwrap();
+    let chs = super::fri_challenges(common, &mut ch, &o, &fp).unwrap();
+    (cs, chs)
+}
+
+fn native_fri_challenges(
+    f: &Fixture,
+    p: &WrappedProof,
+) -> plonky2::fri::proof::FriChallenges<GF, 2> {
+    p.get_challenges(
+        p.get_public_inputs_hash(),
+        &f.data.verifier_only.circuit_digest,
+        &f.data.common,
+    )
+    .unwrap()
+    .fri_challenges
+}
+
+#[test]
+fn fri_challenges_match_plonky2() {
+    use ark_r1cs_std::R1CSVar;
+    let f = fixture();
+    let native = native_fri_challenges(f, &f.proof);
+    let (cs, chs) = transcript_only(f, &f.proof);
+    assert!(cs.is_satisfied().unwrap());
+    assert_eq!(chs.alpha.value().unwrap(), native.fri_alpha);
+    assert_eq!(chs.betas.len(), native.fri_betas.len());
+    for (b, n) in chs.betas.iter().zip(&native.fri_betas) {
+        assert_eq!(b.value().unwrap(), *n);
+    }
+    assert_eq!(chs.pow_response.value().unwrap(), native.fri_pow_response);
+    let idx: Vec<usize> = chs
+        .query_index_bits
+        .iter()
+        .map(|bits| {
+            bits.iter()
+                .enumerate()
+                .map(|(i, b)| (b.value().unwrap() as usize) << i)
+                .sum()
+        })
+        .collect();
+    assert_eq!(idx, native.fri_query_indices);
+}
+
+/// The PoW condition alone: a witness whose response has a nonzero bit among the top
+/// `proof_of_work_bits` is rejected by the transcript part, one whose response passes is not.
+#[test]
+fn fri_pow_condition_enforced() {
+    use plonky2::field::types::PrimeField64;
+    let f = fixture();
+    let pow_bits = f.data.common.fri_params.config.proof_of_work_bits;
+    let (mut seen_bad, mut seen_good) = (false, false);
+    for w in 1..64u64 {
+        let p = tampered(|p| p.proof.opening_proof.pow_witness = GF::from_canonical_u64(w));
+        let resp = native_fri_challenges(f, &p)
+            .fri_pow_response
+            .to_canonical_u64();
+        let ok = resp.leading_zeros() >= pow_bits;
+        if (ok && seen_good) || (!ok && seen_bad) {
+            continue;
+        }
+        let (cs, _) = transcript_only(f, &p);
+        assert_eq!(cs.is_satisfied().unwrap(), ok, "witness {w}");
+        seen_good |= ok;
+        seen_bad |= !ok;
+        if seen_good && seen_bad {
+            return;
+        }
+    }
+    panic!("no passing and failing PoW witness among 63 tries");
+}
