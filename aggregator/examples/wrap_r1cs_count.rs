@@ -12,7 +12,7 @@
 //! Run: `cargo run -p zkroll-aggregator --release --example wrap_r1cs_count [d ...]`.
 
 use ark_bn254::Fr;
-use ark_relations::r1cs::{ConstraintSystem, SynthesisMode};
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use plonky2::{
     field::types::Field,
     fri::{reduction_strategies::FriReductionStrategy, FriConfig},
@@ -27,7 +27,9 @@ use zkroll_aggregator::{
     r1cs::{
         circuit::{recompute_circuit_digest, CheckedVerifierData},
         goldilocks::GF,
-        verifier::{dummy_proof, verify_proof_var_counted, ConstraintCounts, WrappedProof},
+        verifier::{
+            dummy_proof, verify_proof_var_counted, ConstraintCounts, WrapCircuit, WrappedProof,
+        },
     },
     shrink::ShrinkParams,
 };
@@ -116,6 +118,25 @@ fn main() {
         cs.is_satisfied().expect("assigned"),
         "real proof must satisfy"
     );
+    let total = cs.num_constraints();
+    // The Groth16 circuit: the same plus the public input and the digest binding.
+    let wrap = ConstraintSystem::<Fr>::new_ref();
+    WrapCircuit::new(
+        data.common.clone(),
+        data.verifier_only.clone(),
+        &[],
+        Some(proof.clone()),
+    )
+    .expect("wrap circuit")
+    .generate_constraints(wrap.clone())
+    .expect("synthesis");
+    assert!(wrap.is_satisfied().expect("assigned"));
+    println!(
+        "WrapCircuit (test params): {} constraints, {} public input(s); digest binding {}",
+        wrap.num_constraints(),
+        wrap.num_instance_variables() - 1,
+        wrap.num_constraints() - total
+    );
     let p = &data.common.fri_params;
     print(
         &format!(
@@ -126,7 +147,7 @@ fn main() {
             p.reduction_arity_bits,
             p.config.cap_height
         ),
-        cs.num_constraints(),
+        total,
         &n,
     );
 

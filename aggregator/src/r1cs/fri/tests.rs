@@ -362,3 +362,70 @@ fn fri_pow_condition_enforced() {
     }
     panic!("no passing and failing PoW witness among 63 tries");
 }
+
+/// Zero knowledge on: the blinded oracles' leaves carry salt, which the Merkle leaves include
+/// and the initial combination skips.
+#[test]
+fn fri_zero_knowledge_proof_accepts() {
+    let mut config = CircuitConfig::standard_recursion_config();
+    config.zero_knowledge = true;
+    config.security_bits = 8;
+    config.fri_config = FriConfig {
+        rate_bits: 3,
+        cap_height: 0,
+        proof_of_work_bits: 2,
+        reduction_strategy: FriReductionStrategy::ConstantArityBits(2, 1),
+        num_query_rounds: 2,
+    };
+    let mut b = CircuitBuilder::<GF, 2>::new(config);
+    let x = b.add_virtual_target();
+    let y = b.mul(x, x);
+    b.register_public_input(y);
+    let data = b.build::<C>();
+    let mut pw = PartialWitness::new();
+    pw.set_target(x, GF::from_canonical_u64(7)).unwrap();
+    let proof = data.prove(pw).unwrap();
+    data.verify(proof.clone()).unwrap();
+    assert!(data.common.fri_params.hiding);
+    let f = Fixture { data, proof };
+    assert!(fri_satisfied(&f, &f.proof));
+    let mut p = f.proof.clone();
+    // A salt value is part of the leaf: changing it breaks the Merkle path.
+    let leaf = &mut p.proof.opening_proof.query_round_proofs[0]
+        .initial_trees_proof
+        .evals_proofs[1]
+        .0;
+    *leaf.last_mut().unwrap() += GF::ONE;
+    assert!(!fri_satisfied(&f, &p));
+}
+
+/// End to end: Groth16 setup without a proof, prove with the fixture's proof, verify with the
+/// digest as the only public input; a wrong public input is rejected. Takes ~10+ minutes on 2
+/// cores (~0.8M constraints), hence ignored. Run:
+/// `cargo test -p zkroll-aggregator fri_groth16_end_to_end -- --ignored`.
+#[test]
+#[ignore]
+fn fri_groth16_end_to_end() {
+    use crate::groth16;
+    let f = fixture();
+    let setup = WrapCircuit::new(
+        f.data.common.clone(),
+        f.data.verifier_only.clone(),
+        &[],
+        None,
+    )
+    .unwrap();
+    let pk = groth16::setup_seeded(setup, "test/fri-wrap-fixture").unwrap();
+    let circuit = WrapCircuit::new(
+        f.data.common.clone(),
+        f.data.verifier_only.clone(),
+        &[],
+        Some(f.proof.clone()),
+    )
+    .unwrap();
+    let x = circuit.public_input().unwrap();
+    let mut rng = rand::rngs::OsRng;
+    let proof = groth16::prove(&pk, circuit, &mut rng).unwrap();
+    groth16::verify(&pk.vk, &[x], &proof).unwrap();
+    assert!(groth16::verify(&pk.vk, &[x + Fr::from(1u8)], &proof).is_err());
+}
