@@ -400,8 +400,8 @@ fn fri_zero_knowledge_proof_accepts() {
 }
 
 /// End to end: Groth16 setup without a proof, prove with the fixture's proof, verify with the
-/// digest as the only public input; a wrong public input is rejected. Takes ~10+ minutes on 2
-/// cores (~0.8M constraints), hence ignored. Run:
+/// digest as the only public input; a wrong public input is rejected. Takes ~90 s on 2 busy
+/// cores (0.81M constraints), hence ignored. Run:
 /// `cargo test -p zkroll-aggregator fri_groth16_end_to_end -- --ignored`.
 #[test]
 #[ignore]
