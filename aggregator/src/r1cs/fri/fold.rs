@@ -105,21 +105,23 @@ pub fn compute_evaluation(
     plonky2::util::reverse_index_bits_in_place(&mut vals);
     let mut beta_l = beta.reduce()?;
     let mut g_l = g;
-    let half = GF::TWO.inverse();
-    let half_e = Ext2Var::constant(half.into());
+    // Folds are computed scaled by 2 (new = (a + b) + (a − b)·β_l/y = 2·fold), so no constant
+    // 1/2 enlarges the lazy bounds; the result is multiplied by 2^−k once at the end. Only the
+    // differences are reduced (one GF(p²) reduction per pair from the second layer on).
     for layer in 0..k {
         let m = vals.len() / 2;
-        // w = β_l · c_l⁻¹ / 2, then new_i = (a + b)/2 + (a − b)·w·g_l^{−i}.
-        let w = beta_l.scalar_mul(&c_inv)?.reduce()?;
+        let w = beta_l.scalar_mul(&c_inv)?.reduce()?; // β_l / c_l
         let g_l_inv = g_l.inverse();
         let mut next = Vec::with_capacity(m);
-        let mut gi = half;
+        let mut gi = GF::ONE;
         for i in 0..m {
             let (a, b) = (&vals[i], &vals[i + m]);
-            let sum = a.add(b)?.mul(&half_e)?;
-            let diff = a.reduce()?.sub(&b.reduce()?)?;
+            let mut diff = a.sub(b)?;
+            if diff.0.iter().any(|c| c.bits() > 64 + 2) {
+                diff = diff.reduce()?;
+            }
             let t = diff.mul(&w)?.mul_const(gi.into())?;
-            next.push(sum.add(&t)?.reduce()?);
+            next.push(a.add(b)?.add(&t)?);
             gi *= g_l_inv;
         }
         vals = next;
@@ -129,7 +131,8 @@ pub fn compute_evaluation(
             g_l = g_l * g_l;
         }
     }
-    Ok(vals.swap_remove(0))
+    let scale = GF::TWO.inverse().exp_u64(k as u64);
+    vals.swap_remove(0).mul_const(scale.into())
 }
 
 /// `Σ coeffs[i]·x^i` for a base-field point `x` (powers reduced once each).
