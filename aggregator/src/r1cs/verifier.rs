@@ -38,6 +38,10 @@ pub type WrappedProof = ProofWithPublicInputs<GF, C, 2>;
 /// Number of public inputs of a wrapped proof: the statement digest as 8 u32 words.
 pub const NUM_DIGEST_WORDS: usize = 8;
 
+/// Version of the R1CS verifier's constraint layout, part of [`WrapCircuit::circuit_id`]: bump
+/// it whenever a change to `r1cs/` can change the synthesised system.
+pub const WRAP_R1CS_VERSION: &str = "zkroll/wrap-r1cs/1";
+
 /// Constraints spent per part of the whole verifier (for reports).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ConstraintCounts {
@@ -325,6 +329,20 @@ impl WrapCircuit {
             proof,
             public_input,
         })
+    }
+
+    /// Identifier of this circuit for the Groth16 key cache (`groth16::cache`, `setup_seeded`):
+    /// `zkroll/wrap/v1/` and the hex SHA-256 of [`WRAP_R1CS_VERSION`], the verifier data's
+    /// circuit digest and the common data (its `Debug` form: gates, selectors, FRI parameters,
+    /// …). It changes whenever the synthesised system can change; bump the version with the
+    /// R1CS code.
+    pub fn circuit_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(WRAP_R1CS_VERSION.as_bytes());
+        h.update(self.vd.verifier_only.circuit_digest.as_bytes());
+        h.update(format!("{:?}", self.vd.common).as_bytes());
+        format!("zkroll/wrap/v1/{}", hex::encode(h.finalize()))
     }
 
     /// The Groth16 public input this circuit is satisfied with (None without a proof).

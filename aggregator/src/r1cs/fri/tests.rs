@@ -113,6 +113,22 @@ fn fri_whole_verifier_accepts_and_digest_binds() {
     .unwrap();
     let x = circuit.public_input().unwrap();
     assert_eq!(x, public_input_digest(&f.proof.public_inputs).unwrap());
+    // The key-cache id depends on the circuit only, not on the proof.
+    let id = circuit.circuit_id();
+    let setup_id = WrapCircuit::new(
+        f.data.common.clone(),
+        f.data.verifier_only.clone(),
+        &[],
+        None,
+    )
+    .unwrap()
+    .circuit_id();
+    assert_eq!(id, setup_id);
+    let other = build(1, FriReductionStrategy::Fixed(vec![1, 3]), 3);
+    let other_id = WrapCircuit::new(other.data.common, other.data.verifier_only, &[], None)
+        .unwrap()
+        .circuit_id();
+    assert_ne!(id, other_id);
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit.generate_constraints(cs.clone()).unwrap();
     assert_eq!(cs.num_instance_variables(), 2, "exactly one public input");
@@ -415,7 +431,8 @@ fn fri_groth16_end_to_end() {
         None,
     )
     .unwrap();
-    let pk = groth16::setup_seeded(setup, "test/fri-wrap-fixture").unwrap();
+    let id = setup.circuit_id();
+    let pk = groth16::setup_seeded(setup, &id).unwrap();
     let circuit = WrapCircuit::new(
         f.data.common.clone(),
         f.data.verifier_only.clone(),
