@@ -20,7 +20,9 @@ pub fn const_product_by_bits(
     bases: &[GF],
     bits: &[Boolean<Fr>],
 ) -> Result<GoldilocksVar, SynthesisError> {
-    debug_assert_eq!(bases.len(), bits.len());
+    if bases.len() != bits.len() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
     let mut acc = GoldilocksVar::constant(c);
     for (b, &base) in bits.iter().zip(bases) {
         let factor =
@@ -66,7 +68,9 @@ pub fn select_by_bits(
     values: &[Ext2Var],
     index_bits: &[Boolean<Fr>],
 ) -> Result<Ext2Var, SynthesisError> {
-    debug_assert_eq!(values.len(), 1 << index_bits.len());
+    if values.len() != 1 << index_bits.len() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
     let mut layer = values.to_vec();
     for b in index_bits {
         layer = layer
@@ -93,8 +97,9 @@ pub fn compute_evaluation(
     beta: &Ext2Var,
 ) -> Result<Ext2Var, SynthesisError> {
     let k = index_bits.len();
-    let arity = 1usize << k;
-    debug_assert_eq!(evals.len(), arity);
+    if evals.len() != 1usize << k {
+        return Err(SynthesisError::Unsatisfiable);
+    }
     let g = GF::primitive_root_of_unity(k);
     // c⁻¹ = x⁻¹ · g^{reverse_bits(index)}.
     let rev_pows: Vec<GF> = (0..k).map(|j| g.exp_power_of_2(k - 1 - j)).collect();

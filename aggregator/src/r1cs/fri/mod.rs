@@ -366,9 +366,21 @@ pub fn verify_fri(
 ) -> Result<FriConstraintCounts, VerifierError> {
     let params = &common.fri_params;
     let mut n = FriConstraintCounts::default();
-    if proof.query_rounds.len() != params.config.num_query_rounds
-        || proof.commit_phase_caps.len() != params.reduction_arity_bits.len()
-    {
+    // The fields are public: re-check the shape `FriProofVar::new_witness` guarantees.
+    let lens = leaf_lens_of(common);
+    let shape_ok = proof.query_rounds.len() == params.config.num_query_rounds
+        && proof.commit_phase_caps.len() == params.reduction_arity_bits.len()
+        && proof.final_poly.len() == params.final_poly_len()
+        && proof.query_rounds.iter().all(|q| {
+            q.initial.len() == 4
+                && q.initial.iter().zip(&lens).all(|((l, _), &n)| l.len() == n)
+                && q.steps.len() == params.reduction_arity_bits.len()
+                && q.steps
+                    .iter()
+                    .zip(&params.reduction_arity_bits)
+                    .all(|(s, &a)| s.evals.len() == 1 << a)
+        });
+    if !shape_ok || openings.plonk_zs.len() != common.config.num_challenges {
         return Err(VerifierError::Shape("FRI proof".into()));
     }
     let chs = counted(cs, &mut n.transcript, || {
