@@ -26,10 +26,36 @@ use plonky2::{
 /// In-circuit twin of plonky2's `Challenger<F, PoseidonBn254Hash>`.
 #[derive(Clone, Debug)]
 pub struct ChallengerVar {
-    gl: Vec<GoldilocksVar>,
+    /// The six Goldilocks slots, as two halves of three; a half is either unpacked or still the
+    /// packed permutation output (unpacked only when one of its slots is read).
+    halves: [Half; 2],
     cap: FpVar<Fr>,
     input_buffer: Vec<GoldilocksVar>,
-    output_buffer: Vec<GoldilocksVar>,
+    /// plonky2's output buffer is always a prefix of the slots (`g[0..output_len]`): it is
+    /// refilled with all six slots after each duplex, popped from the end, and cleared by an
+    /// observation, while the slots only change at a duplex.
+    output_len: usize,
+}
+
+/// Three sponge slots: unpacked, or the packed `Fr` output of the permutation whose `unpack`
+/// has not been needed yet (a half fully overwritten by inputs before any read is never
+/// decomposed; everything that is read is unpacked with its canonical checks).
+#[derive(Clone, Debug)]
+enum Half {
+    Unpacked(Vec<GoldilocksVar>),
+    Packed(FpVar<Fr>),
+}
+
+impl Half {
+    fn unpacked(&mut self) -> Result<&mut Vec<GoldilocksVar>, SynthesisError> {
+        if let Half::Packed(v) = self {
+            *self = Half::Unpacked(unpack(v)?);
+        }
+        match self {
+            Half::Unpacked(g) => Ok(g),
+            Half::Packed(_) => Err(SynthesisError::Unsatisfiable),
+        }
+    }
 }
 
 impl Default for ChallengerVar {
@@ -37,6 +63,9 @@ impl Default for ChallengerVar {
         Self::new()
     }
 }
+
+/// Slots per packed sponge element.
+const HALF: usize = TRANSCRIPT_RATE / 2;
 
 /// `v mod p` for a 64-bit limb given by its bits: witness bit `b` and canonical `out` with
 /// `l = out + b·p` (sound since `l < 2^64 < 2p` and `out < p`).
@@ -68,7 +97,7 @@ fn fr_low_u64(v: Fr) -> u64 {
 }
 
 /// `pack(x0, x1, x2) = x0 + 2^64·x1 + 2^128·x2` of canonical limbs.
-fn pack(limbs: &[GoldilocksVar]) -> FpVar<Fr> {
+pub(crate) fn pack(limbs: &[GoldilocksVar]) -> FpVar<Fr> {
     let mut acc = FpVar::zero();
     let mut shift = Fr::from(1u8);
     let two64 = Fr::from(1u128 << 64);
@@ -99,30 +128,41 @@ pub fn digest_limbs(d: &FpVar<Fr>) -> Result<Vec<GoldilocksVar>, SynthesisError>
 impl ChallengerVar {
     /// Fresh transcript: slots 0, capacity 0.
     pub fn new() -> Self {
+        let zero = || Half::Unpacked(vec![GoldilocksVar::zero(); HALF]);
         Self {
-            gl: vec![GoldilocksVar::zero(); TRANSCRIPT_RATE],
+            halves: [zero(), zero()],
             cap: FpVar::zero(),
             input_buffer: Vec::new(),
-            output_buffer: Vec::new(),
+            output_len: 0,
         }
     }
 
     fn duplex(&mut self) -> Result<(), SynthesisError> {
-        for (i, x) in self.input_buffer.drain(..).enumerate() {
-            self.gl[i] = x;
+        let inputs: Vec<GoldilocksVar> = self.input_buffer.drain(..).collect();
+        let mut packed = Vec::with_capacity(2);
+        for (h, half) in self.halves.iter_mut().enumerate() {
+            let ins = inputs.get(HALF * h..).unwrap_or(&[]);
+            let ins = &ins[..ins.len().min(HALF)];
+            if ins.len() < HALF {
+                // Slots not overwritten keep their previous (output) values: unpack them.
+                let g = half.unpacked()?;
+                g[..ins.len()].clone_from_slice(ins);
+                packed.push(pack(g));
+            } else {
+                *half = Half::Unpacked(ins.to_vec());
+                packed.push(pack(ins));
+            }
         }
-        let s = permute_var(&[self.cap.clone(), pack(&self.gl[0..3]), pack(&self.gl[3..6])])?;
+        let s = permute_var(&[self.cap.clone(), packed[0].clone(), packed[1].clone()])?;
         self.cap = s[0].clone();
-        let mut g = unpack(&s[1])?;
-        g.extend(unpack(&s[2])?);
-        self.gl = g;
-        self.output_buffer = self.gl.clone();
+        self.halves = [Half::Packed(s[1].clone()), Half::Packed(s[2].clone())];
+        self.output_len = TRANSCRIPT_RATE;
         Ok(())
     }
 
     /// Observes one element; it must be canonical (reduced here if it is not).
     pub fn observe_element(&mut self, x: &GoldilocksVar) -> Result<(), SynthesisError> {
-        self.output_buffer.clear();
+        self.output_len = 0;
         self.input_buffer.push(x.reduce()?);
         if self.input_buffer.len() == TRANSCRIPT_RATE {
             self.duplex()?;
@@ -153,12 +193,12 @@ impl ChallengerVar {
 
     /// Squeezes one challenge (canonical).
     pub fn get_challenge(&mut self) -> Result<GoldilocksVar, SynthesisError> {
-        if !self.input_buffer.is_empty() || self.output_buffer.is_empty() {
+        if !self.input_buffer.is_empty() || self.output_len == 0 {
             self.duplex()?;
         }
-        self.output_buffer
-            .pop()
-            .ok_or(SynthesisError::Unsatisfiable)
+        self.output_len -= 1;
+        let i = self.output_len;
+        Ok(self.halves[i / HALF].unpacked()?[i % HALF].clone())
     }
 
     /// Squeezes `n` challenges.

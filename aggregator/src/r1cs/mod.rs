@@ -6,10 +6,12 @@
 pub mod challenger;
 pub mod circuit;
 pub mod ext2;
+pub mod fri;
 pub mod gates;
 pub mod goldilocks;
 pub mod public_inputs;
 pub mod vanishing;
+pub mod verifier;
 
 use ark_relations::r1cs::SynthesisError;
 
