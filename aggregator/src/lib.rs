@@ -11,5 +11,6 @@ pub mod groth16;
 pub mod poseidon_bn254;
 pub mod r1cs;
 pub mod shrink;
+pub mod wrap;
 
 pub use error::AggregatorError;
