@@ -27,6 +27,11 @@ pub struct ProveOptions {
     pub progress: Option<ProgressFn>,
     /// Set to `true` to stop starting new proofs; `prove` then returns `Cancelled`.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Fixed aggregation-tree height: every batch is padded to `2^height` leaves (capacity
+    /// `k · 2^height` txs), so all proofs share one top circuit and hence one Groth16 key and
+    /// one L1 verifier. `None`: the smallest height for each batch (proofs of different sizes
+    /// then come from different top circuits).
+    pub height: Option<usize>,
 }
 
 impl Default for ProveOptions {
@@ -37,6 +42,7 @@ impl Default for ProveOptions {
             work_dir: None,
             progress: None,
             cancel: None,
+            height: None,
         }
     }
 }
@@ -184,6 +190,7 @@ fn config(o: &ProveOptions) -> ProverConfig {
         work_dir: o.work_dir.clone(),
         progress: o.progress.clone(),
         cancel: o.cancel.clone(),
+        height: o.height,
     }
 }
 

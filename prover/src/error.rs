@@ -12,6 +12,14 @@ pub enum ProverError {
     /// Two children cannot be aggregated: their statements do not link.
     #[error("statements do not link: {0}")]
     NotLinked(String),
+    /// The batch needs more leaves than the configured tree height allows.
+    #[error("batch needs {leaves} leaves, the configured tree holds {capacity}")]
+    BatchTooLarge {
+        /// Leaves needed.
+        leaves: usize,
+        /// Leaves of the configured tree.
+        capacity: usize,
+    },
     /// The batch is empty.
     #[error("empty batch: at least one leaf witness is needed")]
     EmptyBatch,

@@ -52,6 +52,10 @@ pub struct ProverConfig {
     /// When set to `true`, no new proof is started and `prove` returns
     /// [`ProverError::Cancelled`]; finished proofs stay in the work directory.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Fixed tree height (`2^height` leaves, `height >= 1`): every batch is padded to it, so
+    /// every proof comes from the same root (and top) circuit — what a deployment with one
+    /// verifying key needs. `None`: the smallest height that fits each batch.
+    pub height: Option<usize>,
 }
 
 /// Proves batches of leaves of circuit `L` and verifies batch proofs.
@@ -262,7 +266,19 @@ impl<L: LeafCircuit> Prover<L> {
             return Err(ProverError::EmptyBatch);
         }
         let real = witnesses.len();
-        let total = real.next_power_of_two().max(2);
+        let total = match self.config.height {
+            Some(h) if h == 0 || h > 24 => {
+                return Err(ProverError::InvalidStatement(format!("tree height {h}")))
+            }
+            Some(h) if real > 1 << h => {
+                return Err(ProverError::BatchTooLarge {
+                    leaves: real,
+                    capacity: 1 << h,
+                })
+            }
+            Some(h) => 1 << h,
+            None => real.next_power_of_two().max(2),
+        };
         let height = total.trailing_zeros() as usize;
         let _span = tracing::info_span!("prove_batch", leaves = real, height).entered();
         let mut statements = witnesses

@@ -25,6 +25,7 @@ fn config(dir: &Path, log: &Log, cancel_after_leaves: Option<usize>) -> ProverCo
             }
         })),
         cancel: Some(cancel),
+        height: None,
     }
 }
 

@@ -28,6 +28,10 @@ pub struct ProveArgs {
     /// Tx slots per leaf proof.
     #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
     pub k: usize,
+    /// Aggregation-tree height: the batch is padded to 2^height leaves (capacity k·2^height
+    /// txs). One (k, height) pair = one top circuit = one Groth16 key and L1 verifier.
+    #[arg(long, default_value_t = zkroll::DEFAULT_HEIGHT)]
+    pub height: usize,
 }
 
 /// Arguments of `zkroll verify`.
@@ -69,6 +73,7 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
             bar.inc(1);
         })),
         cancel: Some(cancel.clone()),
+        height: Some(a.height),
     };
     let prover = RollupProver::new(options)?;
     pb.set_message("leaf proofs");
@@ -103,6 +108,7 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     let pb = super::progress_bar(None, "building circuits and verifying");
     let prover = RollupProver::new(ProveOptions {
         k: proof.k as usize,
+        height: Some(proof.batch.height as usize),
         ..ProveOptions::default()
     });
     let verified = prover.and_then(|p| p.verify(&proof));
