@@ -12,6 +12,9 @@ pub enum ProveError {
     /// Building circuits, proving, verifying, or the work directory failed.
     #[error(transparent)]
     Prover(#[from] ProverError),
+    /// The wrap (shrink, R1CS, Groth16, key cache) failed.
+    #[error(transparent)]
+    Wrap(#[from] zkroll_aggregator::AggregatorError),
     /// Bytes that do not decode as a proof file.
     #[error("malformed proof: {0}")]
     Malformed(String),

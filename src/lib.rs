@@ -16,8 +16,10 @@ pub mod gen;
 pub mod proof;
 pub mod rollup;
 
+pub use zkroll_aggregator as aggregator;
 pub use zkroll_circuits as circuits;
 pub use zkroll_prover as prover;
+pub use zkroll_verifier_contract as l1;
 
 pub use error::ProveError;
 
@@ -26,6 +28,8 @@ pub use error::ProveError;
 pub const DEFAULT_HEIGHT: usize = 4;
 pub use proof::RollupProof;
 pub use rollup::{ProveOptions, RollupProver, VerifiedBatch};
+pub use zkroll_aggregator::groth16::cache::KeyCache;
+pub use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
 pub use zkroll_circuits::batch::{Batch, Format, Header, PreState};
 pub use zkroll_circuits::digest::Digest;
 pub use zkroll_circuits::error::{BatchError, ExecError, Location, Role, TxError};

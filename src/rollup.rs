@@ -11,6 +11,10 @@ use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
 use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
 use zkroll_prover::{ProgressFn, Prover, ProverConfig, Statement};
 
+use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache};
+use zkroll_aggregator::shrink::ShrinkParams;
+use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
+
 use crate::{Batch, ProveError, RollupProof};
 
 /// Options of a [`RollupProver`].
@@ -181,6 +185,47 @@ impl RollupProver {
             statement: proof.statement,
             digest,
         })
+    }
+}
+
+impl RollupProver {
+    /// The wrapper (shrink circuits + Groth16 keys from `cache`, generated on first use) for
+    /// top proofs of tree height `height`: one Groth16 key per `(k, height)`.
+    pub fn wrapper(
+        &self,
+        height: usize,
+        cache: &KeyCache,
+        progress: &dyn Fn(WrapStage),
+    ) -> Result<(Wrapper, CacheOutcome), ProveError> {
+        let top = self.prover.top(height.max(1))?;
+        Ok(Wrapper::new(
+            &top.data.common,
+            &top.data.verifier_only,
+            ShrinkParams::PRODUCTION,
+            cache,
+            progress,
+        )?)
+    }
+
+    /// Verifies a batch proof, then wraps its top proof into a Groth16 proof whose one public
+    /// input is the batch digest.
+    pub fn wrap(
+        &self,
+        wrapper: &Wrapper,
+        proof: &RollupProof,
+        progress: &dyn Fn(WrapStage),
+    ) -> Result<WrappedBatch, ProveError> {
+        let v = self.verify(proof)?;
+        let top = self.prover.top(proof.batch.height as usize)?;
+        let p = ProofWithPublicInputs::from_bytes(proof.top.clone(), &top.data.common)
+            .map_err(|e| ProveError::Malformed(format!("top proof: {e}")))?;
+        let w = wrapper.wrap(&p, progress)?;
+        if w.digest != v.digest {
+            return Err(ProveError::Mismatch(
+                "the wrapped digest differs from the batch digest".into(),
+            ));
+        }
+        Ok(w)
     }
 }
 

@@ -3,6 +3,7 @@
 mod execute;
 mod gen;
 mod prove;
+mod wrap;
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -28,8 +29,14 @@ pub enum Command {
     Execute(execute::ExecuteArgs),
     /// Prove a batch file: leaf proofs in parallel, aggregation, the top (digest) proof.
     Prove(prove::ProveArgs),
-    /// Verify a proof written by `zkroll prove` and print its statement.
+    /// Verify a proof written by `zkroll prove` (plonky2) or `zkroll wrap` (Groth16).
     Verify(prove::VerifyArgs),
+    /// Wrap a batch proof into a Groth16 proof on BN254 (one public input: the digest).
+    Wrap(wrap::WrapArgs),
+    /// Write the Solidity Groth16 verifier of a deployment (k, height).
+    ExportVerifier(wrap::ExportArgs),
+    /// Commit a wrapped batch to the Rollup contract on L1.
+    Submit(wrap::SubmitArgs),
 }
 
 impl Cli {
@@ -40,6 +47,9 @@ impl Cli {
             Command::Execute(a) => execute::run(a),
             Command::Prove(a) => prove::run_prove(a),
             Command::Verify(a) => prove::run_verify(a),
+            Command::Wrap(a) => wrap::run_wrap(a),
+            Command::ExportVerifier(a) => wrap::run_export(a),
+            Command::Submit(a) => wrap::run_submit(a),
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct VerifyArgs {
     /// Also check that the proof is the proof of this batch file (same digest).
     #[arg(long)]
     pub batch: Option<PathBuf>,
+    /// Groth16 key cache, for a `.g16` proof (default: $ZKROLL_KEY_CACHE or
+    /// ~/.cache/zkroll/keys).
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
 }
 
 /// Runs `zkroll prove`.
@@ -103,6 +107,9 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
 pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
+    if bytes.starts_with(&zkroll::aggregator::wrap::WRAPPED_MAGIC) {
+        return super::wrap::verify_groth16(&a.proof, &a.keys);
+    }
     let proof = RollupProof::from_bytes(&bytes)
         .with_context(|| format!("decoding {}", a.proof.display()))?;
     let pb = super::progress_bar(None, "building circuits and verifying");

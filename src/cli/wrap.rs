@@ -1,0 +1,204 @@
+//! `zkroll wrap`, `zkroll export-verifier`, `zkroll submit`, and Groth16 `zkroll verify`.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use alloy::primitives::Address;
+use alloy::signers::local::PrivateKeySigner;
+use anyhow::Context;
+use clap::Args;
+use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
+use zkroll::l1::{connect, proof_words, verifier_solidity, RollupClient};
+use zkroll::{
+    Batch, KeyCache, ProveOptions, RollupProof, RollupProver, WrapStage, WrappedBatch, Wrapper,
+};
+
+/// Arguments of `zkroll wrap`.
+#[derive(Args, Debug)]
+pub struct WrapArgs {
+    /// A proof written by `zkroll prove`.
+    pub proof: PathBuf,
+    /// Where to write the Groth16 proof (atomically).
+    #[arg(short, long, default_value = "batch.g16")]
+    pub output: PathBuf,
+    /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
+    /// Work directory of `zkroll prove` (its cached circuits are reused).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+}
+
+/// Arguments of `zkroll export-verifier`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Where to write the Solidity verifier.
+    #[arg(short, long, default_value = "Verifier.sol")]
+    pub output: PathBuf,
+    /// Tx slots per leaf of the deployment.
+    #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
+    pub k: usize,
+    /// Aggregation-tree height of the deployment.
+    #[arg(long, default_value_t = zkroll::DEFAULT_HEIGHT)]
+    pub height: usize,
+    /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
+    /// Work directory for cached circuits.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+}
+
+/// Arguments of `zkroll submit`.
+#[derive(Args, Debug)]
+pub struct SubmitArgs {
+    /// A Groth16 proof written by `zkroll wrap`.
+    pub proof: PathBuf,
+    /// The batch file it proves (its pubdata and new root are sent as calldata).
+    #[arg(long)]
+    pub batch: PathBuf,
+    /// JSON-RPC endpoint of the L1 node.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    pub rpc: String,
+    /// Address of the Rollup contract.
+    #[arg(long)]
+    pub rollup: String,
+    /// Private key of the submitting account (hex); default: $ZKROLL_PRIVATE_KEY.
+    #[arg(long, env = "ZKROLL_PRIVATE_KEY", hide_env_values = true)]
+    pub private_key: String,
+}
+
+pub(crate) fn key_cache(dir: &Option<PathBuf>) -> KeyCache {
+    KeyCache::new(dir.clone().unwrap_or_else(KeyCache::default_dir))
+}
+
+/// A spinner that shows the wrap stage.
+pub(crate) fn stage_printer(pb: &indicatif::ProgressBar) -> impl Fn(WrapStage) + '_ {
+    move |s| {
+        pb.set_message(match s {
+            WrapStage::BuildShrink => "building the shrink circuits",
+            WrapStage::Keys => "loading Groth16 keys (first use: seeded setup, minutes)",
+            WrapStage::Shrink => "proving the shrink layers",
+            WrapStage::Groth16 => "Groth16: witness and proof",
+        })
+    }
+}
+
+/// The prover and wrapper of a deployment `(k, height)`.
+pub(crate) fn deployment(
+    k: usize,
+    height: usize,
+    work_dir: Option<PathBuf>,
+    keys: &Option<PathBuf>,
+    pb: &indicatif::ProgressBar,
+) -> anyhow::Result<(RollupProver, Wrapper)> {
+    pb.set_message("building prover circuits");
+    let prover = RollupProver::new(ProveOptions {
+        k,
+        height: Some(height),
+        work_dir,
+        ..ProveOptions::default()
+    })?;
+    let (wrapper, outcome) = prover.wrapper(height, &key_cache(keys), &stage_printer(pb))?;
+    tracing::info!(?outcome, circuit = wrapper.circuit_id(), "Groth16 keys");
+    Ok((prover, wrapper))
+}
+
+/// Runs `zkroll wrap`.
+pub fn run_wrap(a: WrapArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
+    let proof = RollupProof::from_bytes(&bytes)?;
+    let t = std::time::Instant::now();
+    let pb = super::progress_bar(None, "wrapping");
+    let (prover, wrapper) = deployment(
+        proof.k as usize,
+        proof.batch.height as usize,
+        a.work_dir.clone(),
+        &a.keys,
+        &pb,
+    )?;
+    let setup = t.elapsed();
+    let w = prover.wrap(&wrapper, &proof, &stage_printer(&pb));
+    pb.finish_and_clear();
+    let w = w.context("wrapping")?;
+    zkroll::write_atomic(&a.output, &w.to_bytes())?;
+    println!("groth16:   {}", a.output.display());
+    println!("digest:    {}", to_hex(&w.digest));
+    println!(
+        "time:      {:.1} s circuits and keys, {:.1} s wrap",
+        setup.as_secs_f64(),
+        (t.elapsed() - setup).as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `zkroll verify` of a Groth16 proof file: the key is looked up in the cache by circuit id.
+pub fn verify_groth16(path: &Path, keys: &Option<PathBuf>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path)?;
+    let w = WrappedBatch::from_bytes(&bytes)?;
+    let pk = key_cache(keys)
+        .load(&w.circuit_id)
+        .context("no Groth16 key for this proof's circuit in the key cache (run zkroll wrap or export-verifier first, or pass --keys)")?;
+    zkroll::aggregator::wrap::verify_wrapped(&pk.vk, &w.circuit_id, &w)
+        .context("Groth16 verification failed")?;
+    println!("valid Groth16 proof");
+    println!("digest:    {}", to_hex(&w.digest));
+    Ok(())
+}
+
+/// Runs `zkroll export-verifier`.
+pub fn run_export(a: ExportArgs) -> anyhow::Result<()> {
+    let pb = super::progress_bar(None, "preparing");
+    let r = deployment(a.k, a.height, a.work_dir.clone(), &a.keys, &pb);
+    pb.finish_and_clear();
+    let (_, wrapper) = r?;
+    let sol = verifier_solidity(wrapper.verifying_key())?;
+    zkroll::write_atomic(&a.output, sol.as_bytes())?;
+    println!(
+        "wrote {} (k = {}, height = {}: batches of up to {} txs)",
+        a.output.display(),
+        a.k,
+        a.height,
+        a.k << a.height
+    );
+    Ok(())
+}
+
+/// Runs `zkroll submit`.
+pub fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
+    let w = WrappedBatch::from_bytes(&std::fs::read(&a.proof)?)?;
+    let batch = Batch::load(&a.batch).with_context(|| format!("loading {}", a.batch.display()))?;
+    let exec = zkroll::execute(&batch)?;
+    anyhow::ensure!(
+        exec.digest.value == w.digest,
+        "{} is not the batch of {} (digest {} vs {})",
+        a.batch.display(),
+        a.proof.display(),
+        to_hex(&exec.digest.value),
+        to_hex(&w.digest)
+    );
+    let proof = zkroll::aggregator::groth16::proof_from_bytes(&w.proof)?;
+    let signer = PrivateKeySigner::from_str(a.private_key.trim_start_matches("0x"))
+        .context("--private-key")?;
+    let rollup = Address::from_str(&a.rollup).context("--rollup")?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let report = rt.block_on(async {
+        let provider = connect(&a.rpc, signer)?;
+        RollupClient::new(provider, rollup)
+            .commit_batch(
+                &exec.pubdata,
+                hash_to_bytes(&exec.new_root),
+                proof_words(&proof),
+            )
+            .await
+    })?;
+    println!("committed: tx {}", report.tx_hash);
+    println!(
+        "gas:       {} ({} excluding calldata)",
+        report.gas_used,
+        report.execution_gas()
+    );
+    println!("new root:  {}", to_hex(&hash_to_bytes(&exec.new_root)));
+    Ok(())
+}
