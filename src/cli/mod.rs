@@ -1,5 +1,6 @@
 //! The `zkroll` command line.
 
+mod demo;
 mod execute;
 mod gen;
 mod prove;
@@ -23,6 +24,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the whole pipeline on a demo batch: prove, wrap, and commit it on a local anvil L1.
+    Demo(demo::DemoArgs),
     /// Generate a valid, signed synthetic batch (deterministic for a seed).
     Gen(gen::GenArgs),
     /// Validate and execute a batch file; print old/new root, digest and pubdata size.
@@ -43,6 +46,7 @@ impl Cli {
     /// Runs the chosen subcommand.
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
+            Command::Demo(a) => demo::run(a),
             Command::Gen(a) => gen::run(a),
             Command::Execute(a) => execute::run(a),
             Command::Prove(a) => prove::run_prove(a),
