@@ -1,7 +1,10 @@
-//! Shrinks a small test proof with the production parameters and prints, per layer, the
-//! rows, proving time and peak RSS, then the final circuit's configuration.
+//! Shrinks a test proof and prints, per layer, the rows, proving time and peak RSS, then the
+//! final circuit's configuration and proof size.
 //!
-//! `cargo run -p zkroll-aggregator --release --example shrink [filler_muls]`
+//! `cargo run -p zkroll-aggregator --release --example shrink [filler_muls [rate_bits queries
+//! pow_bits]]`: the input circuit has about `filler_muls / 20` rows (20 multiplications per
+//! arithmetic row; 300000 gives 2^14 rows); without FRI arguments the final layer uses
+//! `ShrinkParams::PRODUCTION`.
 
 use std::time::Instant;
 
@@ -9,11 +12,17 @@ use zkroll_aggregator::shrink::test_circuit::TestCircuit;
 use zkroll_aggregator::shrink::{peak_rss_kib, ShrinkCircuits, ShrinkParams};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let filler: usize = std::env::args()
-        .nth(1)
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
         .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(4000);
+        .collect::<Result<_, _>>()?;
+    let filler = args.first().copied().unwrap_or(4000);
+    let mut params = ShrinkParams::PRODUCTION;
+    if let [_, rate_bits, queries, pow_bits] = args[..] {
+        params.rate_bits = rate_bits;
+        params.num_query_rounds = queries;
+        params.proof_of_work_bits = u32::try_from(pow_bits)?;
+    }
     let tc = TestCircuit::build(filler);
     let t = Instant::now();
     let input = tc.prove(3, [1, 2, 3, 4, 5, 6, 7, 8])?;
@@ -22,7 +31,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tc.data.common.degree_bits(),
         t.elapsed().as_secs_f64()
     );
-    let params = ShrinkParams::PRODUCTION;
     let t = Instant::now();
     let sc = ShrinkCircuits::build(&tc.data.common, &tc.data.verifier_only, params);
     println!("build all layers: {:.2}s", t.elapsed().as_secs_f64());

@@ -243,19 +243,20 @@ impl PoseidonBn254Hash {
     /// BN254 element, added 2 elements per permutation (at least one permutation), output the
     /// capacity element `state[0]`.
     pub fn hash_goldilocks(input: &[F]) -> Fr {
-        let packed: Vec<Fr> = input.chunks(LIMBS_PER_FR).map(pack_goldilocks).collect();
         let mut state = [
             hash_no_pad_capacity(input.len()),
             Fr::from(0u64),
             Fr::from(0u64),
         ];
-        if packed.is_empty() {
+        if input.is_empty() {
             permute(&mut state);
         }
-        for pair in packed.chunks(2) {
-            state[1] += pair[0];
-            if let Some(b) = pair.get(1) {
-                state[2] += b;
+        // One permutation per 2 packed elements (6 limbs), packed on the fly.
+        for block in input.chunks(2 * LIMBS_PER_FR) {
+            let (a, b) = block.split_at(block.len().min(LIMBS_PER_FR));
+            state[1] += pack_goldilocks(a);
+            if !b.is_empty() {
+                state[2] += pack_goldilocks(b);
             }
             permute(&mut state);
         }
@@ -385,6 +386,39 @@ mod tests {
         assert_eq!(v[0], F::from_canonical_u32(5));
         assert_eq!(v[1], F::from_canonical_u32(7));
         assert!(v[2..].iter().all(|x| *x == F::ZERO));
+    }
+
+    /// docs/wrap.md's `hash_no_pad`, step by step, with the round-by-round permutation.
+    fn hash_no_pad_spec(input: &[F]) -> Fr {
+        use crate::poseidon_bn254::native::permute_reference;
+        let packed: Vec<Fr> = input.chunks(LIMBS_PER_FR).map(pack_goldilocks).collect();
+        let mut state = [
+            hash_no_pad_capacity(input.len()),
+            Fr::from(0u64),
+            Fr::from(0u64),
+        ];
+        if packed.is_empty() {
+            permute_reference(&mut state);
+        }
+        for pair in packed.chunks(2) {
+            state[1] += pair[0];
+            state[2] += pair.get(1).copied().unwrap_or(Fr::from(0u64));
+            permute_reference(&mut state);
+        }
+        state[0]
+    }
+
+    #[test]
+    fn hash_no_pad_matches_spec_on_all_lengths() {
+        use plonky2::field::types::Sample;
+        for n in (0..=20).chain([45, 80, 135]) {
+            let x = F::rand_vec(n);
+            assert_eq!(
+                PoseidonBn254Hash::hash_goldilocks(&x),
+                hash_no_pad_spec(&x),
+                "n = {n}"
+            );
+        }
     }
 
     #[test]
