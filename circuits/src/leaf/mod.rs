@@ -83,7 +83,7 @@ pub struct LeafCircuit {
 }
 
 impl LeafCircuit {
-    /// Builds the circuit for `k` slots (one of [`SUPPORTED_K`]).
+    /// Builds the circuit for `k` slots, `1 ≤ k ≤ MAX_K` (see [`SUPPORTED_K`] for the sizes that fill their row count).
     pub fn build(k: usize) -> Result<Self, LeafError> {
         if k == 0 || k > MAX_K {
             return Err(LeafError::UnsupportedK(k));

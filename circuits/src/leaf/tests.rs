@@ -256,7 +256,11 @@ fn circuit_round_trips_through_bytes() {
     bad[n / 2] ^= 1;
     assert!(LeafCircuit::from_bytes(&bad).is_err());
     assert!(matches!(
-        LeafCircuit::build(5),
-        Err(LeafError::UnsupportedK(5))
+        LeafCircuit::build(0),
+        Err(LeafError::UnsupportedK(0))
+    ));
+    assert!(matches!(
+        LeafCircuit::build(MAX_K + 1),
+        Err(LeafError::UnsupportedK(k)) if k == MAX_K + 1
     ));
 }
