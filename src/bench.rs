@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::gen::{generate, GenParams};
-use crate::{Domain, ProveError, RollupProver};
+use crate::gen::{generate, GenError, GenParams};
+use crate::{Batch, Domain, Execution, ProveError, RollupProof, RollupProver};
 
 /// One measured run.
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +14,8 @@ pub struct ProveFigures {
     pub txs: usize,
     /// Slots per leaf.
     pub k: usize,
-    /// Leaf proofs (incl. padding leaves).
+    /// Leaf slots of the tree (`2^height`, padding leaves included; identical padding leaves
+    /// are proven once).
     pub leaves: usize,
     /// Building (or loading) the circuits, including the aggregation levels and the top.
     pub build: Duration,
@@ -35,29 +36,45 @@ impl ProveFigures {
     }
 }
 
-/// Generates `txs` signed transfers over `txs` accounts (deterministic) and proves them with
-/// `prover`, after warming its circuits for the tree height (so the figures are proving only).
-pub fn measure_prove(prover: &RollupProver, txs: usize) -> Result<ProveFigures, ProveError> {
-    let batch = generate(
+/// `txs` signed transfers over `txs` genesis accounts (at least 2), deterministic, signed for
+/// `domain`.
+pub fn transfer_batch(txs: usize, domain: Domain) -> Result<Batch, GenError> {
+    generate(
         &GenParams {
             txs,
             accounts: txs.max(2) as u32,
             seed: 42,
             deposits: 0,
             withdrawals: 0,
-            domain: Domain {
-                chain_id: 31337,
-                rollup: [0; 20],
-            },
+            domain,
         },
         |_| {},
     )
-    .map_err(|e| ProveError::Mismatch(e.to_string()))?;
+}
+
+/// Generates `txs` signed transfers ([`transfer_batch`]) and proves them with `prover`
+/// ([`measure_execution`]).
+pub fn measure_prove(prover: &RollupProver, txs: usize) -> Result<ProveFigures, ProveError> {
+    let domain = Domain {
+        chain_id: 31337,
+        rollup: [0; 20],
+    };
+    let batch = transfer_batch(txs, domain).map_err(|e| ProveError::Mismatch(e.to_string()))?;
     let exec = crate::execute(&batch)?;
+    measure_execution(prover, &exec).map(|(_, f)| f)
+}
+
+/// Proves `exec` with `prover`, after warming its circuits for the batch's tree height (so
+/// the figures are proving only), and times each phase.
+pub fn measure_execution(
+    prover: &RollupProver,
+    exec: &Execution,
+) -> Result<(RollupProof, ProveFigures), ProveError> {
+    let txs = exec.witnesses.len();
     let k = prover.k();
-    let leaves = txs.div_ceil(k).next_power_of_two().max(2);
+    let height = prover.height_for(txs);
     let t = Instant::now();
-    prover.warm(leaves.trailing_zeros() as usize)?;
+    prover.warm(height)?;
     let build = t.elapsed();
     let last_leaf = Arc::new(Mutex::new(None::<Instant>));
     let ll = last_leaf.clone();
@@ -67,23 +84,23 @@ pub fn measure_prove(prover: &RollupProver, txs: usize) -> Result<ProveFigures, 
         }
     }))?;
     let start = Instant::now();
-    let (proof, agg_done) = observed.prove_execution_timed(&exec)?;
+    let (proof, agg_done) = observed.prove_execution_timed(exec)?;
     let end = Instant::now();
     let leaf_end = last_leaf
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .unwrap_or(start);
-    debug_assert_eq!(proof.txs as usize, txs);
-    Ok(ProveFigures {
+    let figures = ProveFigures {
         txs,
         k,
-        leaves,
+        leaves: 1 << height,
         build,
         leaf_phase: leaf_end - start,
         aggregation_phase: agg_done - leaf_end,
         top: end - agg_done,
         total: end - start,
-    })
+    };
+    Ok((proof, figures))
 }
 
 /// Peak resident set size of this process so far, in bytes (Linux `VmHWM`; `None` elsewhere).

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod bench;
+pub mod devnet;
 pub mod error;
 pub mod gen;
 pub mod proof;

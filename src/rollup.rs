@@ -95,6 +95,17 @@ impl RollupProver {
         })
     }
 
+    /// The aggregation-tree height a batch of `txs` transactions is proven at: the fixed
+    /// [`ProveOptions::height`] if set, else the smallest height (at least 1) that fits.
+    pub fn height_for(&self, txs: usize) -> usize {
+        self.options.height.unwrap_or_else(|| {
+            txs.div_ceil(self.options.k)
+                .next_power_of_two()
+                .max(2)
+                .trailing_zeros() as usize
+        })
+    }
+
     /// Builds (or loads) every circuit a batch of `2^height` leaves needs: the aggregation
     /// levels and the top circuit, so that the next `prove` only proves.
     pub fn warm(&self, height: usize) -> Result<(), ProveError> {

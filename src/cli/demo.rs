@@ -5,15 +5,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use alloy::primitives::U256;
 use anyhow::Context;
 use clap::Args;
 use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
+use zkroll::devnet::Devnet;
 use zkroll::gen::{generate, GenParams};
-use zkroll::l1::{
-    anvil_provider, deploy_rollup, deploy_verifier, proof_words, spawn_anvil, Toolchain,
-};
-use zkroll::{Domain, Tx};
+use zkroll::l1::Toolchain;
+use zkroll::Domain;
 
 /// Arguments of `zkroll demo` (all optional).
 #[derive(Args, Debug)]
@@ -68,52 +66,47 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     // 2. L1: anvil, verifier, rollup at the batch's genesis root.
     let t = Instant::now();
     let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
-    let anvil = spawn_anvil(&toolchain)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let params = |rollup: [u8; 20]| GenParams {
+    let params = |domain: Domain| GenParams {
         txs,
         accounts: 32,
         seed: 2026,
         deposits: a.deposits,
         withdrawals: a.withdrawals,
-        domain: Domain {
-            chain_id: anvil.chain_id(),
-            rollup,
-        },
+        domain,
     };
-    let genesis = zkroll::execute(&generate(&params([0; 20]), |_| {})?)?.old_root;
-    let (rollup, deploy_gas) = rt.block_on(async {
-        let provider = anvil_provider(&anvil, 0)?;
-        let (verifier, v) = deploy_verifier(&provider, &toolchain, wrapper.verifying_key()).await?;
-        let (rollup, r) =
-            deploy_rollup(&provider, &toolchain, verifier, hash_to_bytes(&genesis)).await?;
-        anyhow::Ok((rollup, v.gas_used + r.gas_used))
-    })?;
+    // The genesis state does not depend on the signing domain.
+    let genesis = zkroll::execute(&generate(
+        &params(Domain {
+            chain_id: 0,
+            rollup: [0; 20],
+        }),
+        |_| {},
+    )?)?
+    .old_root;
+    let devnet = rt.block_on(Devnet::start(
+        &toolchain,
+        wrapper.verifying_key(),
+        hash_to_bytes(&genesis),
+    ))?;
     times.push(("anvil + deploy", t.elapsed()));
     eprintln!(
-        "[2/5] anvil at {}, rollup {} deployed ({deploy_gas} gas)",
-        anvil.endpoint(),
-        rollup.address()
+        "[2/5] anvil at {}, rollup {} deployed ({} gas)",
+        devnet.endpoint(),
+        devnet.rollup().address(),
+        devnet.deploy_gas
     );
 
     // 3. The batch, signed for this chain and rollup; its deposits queued on L1 in order.
     let t = Instant::now();
-    let batch = generate(&params(rollup.address().into_array()), |_| {})?;
+    let batch = generate(&params(devnet.domain()), |_| {})?;
     let exec = zkroll::execute(&batch)?;
     anyhow::ensure!(
         exec.old_root == genesis,
         "genesis depends on the rollup address"
     );
     batch.save(&a.work_dir.join("batch.json"))?;
-    rt.block_on(async {
-        for tx in &batch.txs {
-            if let Tx::Deposit(d) = tx {
-                let wei = U256::from(d.amount) * U256::from(1_000_000_000u64);
-                rollup.deposit(&d.pubkey.to_bytes(), wei).await?;
-            }
-        }
-        anyhow::Ok(())
-    })?;
+    rt.block_on(devnet.queue_deposits(&batch.txs))?;
     times.push(("batch + L1 deposits", t.elapsed()));
     let c = exec.counts;
     eprintln!(
@@ -144,18 +137,8 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
 
     // 5. Submit.
     let t = Instant::now();
-    let g16 = zkroll::aggregator::groth16::proof_from_bytes(&wrapped.proof)?;
+    let report = rt.block_on(devnet.commit(&exec, &wrapped))?;
     let new_root = hash_to_bytes(&exec.new_root);
-    let (report, on_chain) = rt.block_on(async {
-        let r = rollup
-            .commit_batch(&exec.pubdata, new_root, proof_words(&g16))
-            .await?;
-        anyhow::Ok((r, rollup.state_root().await?))
-    })?;
-    anyhow::ensure!(
-        on_chain == new_root,
-        "the rollup's root did not move to the new root"
-    );
     times.push(("commitBatch on L1", t.elapsed()));
 
     println!("batch accepted on L1");

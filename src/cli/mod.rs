@@ -1,5 +1,6 @@
 //! The `zkroll` command line.
 
+mod bench;
 mod demo;
 mod execute;
 mod gen;
@@ -40,6 +41,8 @@ pub enum Command {
     ExportVerifier(wrap::ExportArgs),
     /// Commit a wrapped batch to the Rollup contract on L1.
     Submit(wrap::SubmitArgs),
+    /// Measure proving throughput, wrap time, peak RSS and L1 gas for several batch sizes.
+    Bench(bench::BenchArgs),
 }
 
 impl Cli {
@@ -54,6 +57,7 @@ impl Cli {
             Command::Wrap(a) => wrap::run_wrap(a),
             Command::ExportVerifier(a) => wrap::run_export(a),
             Command::Submit(a) => wrap::run_submit(a),
+            Command::Bench(a) => bench::run(a),
         }
     }
 }
