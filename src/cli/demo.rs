@@ -129,6 +129,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     pb.finish_and_clear();
     let wrapped = wrapped.context("wrapping")?;
     zkroll::write_atomic(&a.work_dir.join("batch.g16"), &wrapped.to_bytes())?;
+    super::wrap::export_snarkjs(&a.work_dir.join("snarkjs"), &wrapper, &wrapped)?;
     times.push(("wrap (shrink + Groth16)", t.elapsed()));
     eprintln!(
         "[5/5] Groth16 proof ready ({:.1} s)",
@@ -150,6 +151,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     );
     println!("  new root:  {}", to_hex(&new_root));
     println!("  digest:    {}", to_hex(&wrapped.digest));
+    println!(
+        "  files:     {}/{{batch.json, batch.proof, batch.g16, snarkjs/}}",
+        a.work_dir.display()
+    );
     println!();
     println!("| stage | seconds |");
     println!("|---|---|");

@@ -27,6 +27,10 @@ pub struct WrapArgs {
     /// Work directory of `zkroll prove` (its cached circuits are reused).
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Also write snarkjs' `verification_key.json`, `proof.json`, `public.json` into DIR
+    /// (check with `snarkjs groth16 verify`).
+    #[arg(long, value_name = "DIR")]
+    pub snarkjs: Option<PathBuf>,
 }
 
 /// Arguments of `zkroll export-verifier`.
@@ -124,12 +128,30 @@ pub fn run_wrap(a: WrapArgs) -> anyhow::Result<()> {
     let w = w.context("wrapping")?;
     zkroll::write_atomic(&a.output, &w.to_bytes())?;
     println!("groth16:   {}", a.output.display());
+    if let Some(dir) = &a.snarkjs {
+        export_snarkjs(dir, &wrapper, &w)?;
+        println!("snarkjs:   {}", dir.display());
+    }
     println!("digest:    {}", to_hex(&w.digest));
     println!(
         "time:      {:.1} s circuits and keys, {:.1} s wrap",
         setup.as_secs_f64(),
         (t.elapsed() - setup).as_secs_f64()
     );
+    Ok(())
+}
+
+/// Writes the snarkjs JSON files of `w` (verifying key, proof, the digest as public input).
+pub(crate) fn export_snarkjs(
+    dir: &Path,
+    wrapper: &Wrapper,
+    w: &WrappedBatch,
+) -> anyhow::Result<()> {
+    use ark_ff::PrimeField;
+    let proof = zkroll::aggregator::groth16::proof_from_bytes(&w.proof)?;
+    let digest = ark_bn254::Fr::from_be_bytes_mod_order(&w.digest);
+    anyhow::ensure!(digest.into_bigint().to_bytes_be() == w.digest, "digest ≥ r");
+    zkroll::aggregator::groth16::snarkjs::export(dir, wrapper.verifying_key(), &proof, &[digest])?;
     Ok(())
 }
 
