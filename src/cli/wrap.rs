@@ -147,10 +147,9 @@ pub(crate) fn export_snarkjs(
     wrapper: &Wrapper,
     w: &WrappedBatch,
 ) -> anyhow::Result<()> {
-    use ark_ff::PrimeField;
     let proof = zkroll::aggregator::groth16::proof_from_bytes(&w.proof)?;
-    let digest = ark_bn254::Fr::from_be_bytes_mod_order(&w.digest);
-    anyhow::ensure!(digest.into_bigint().to_bytes_be() == w.digest, "digest ≥ r");
+    let digest = zkroll::l1::digest_to_fr(alloy::primitives::U256::from_be_bytes(w.digest))
+        .context("digest ≥ r")?;
     zkroll::aggregator::groth16::snarkjs::export(dir, wrapper.verifying_key(), &proof, &[digest])?;
     Ok(())
 }
