@@ -22,7 +22,7 @@ pub struct DemoArgs {
     /// Deposits (queued on L1 first, then consumed by the batch).
     #[arg(long, default_value_t = 8)]
     pub deposits: usize,
-    /// Withdrawals (paid out on L1 after the commit).
+    /// Withdrawals (credited on L1 by the commit, claimable by their L1 addresses).
     #[arg(long, default_value_t = 8)]
     pub withdrawals: usize,
     /// Tx slots per leaf.
@@ -116,8 +116,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
 
     // 4. Prove and wrap.
     let t = Instant::now();
-    let pb = super::progress_bar(None, "proving");
-    let proof = prover.prove_execution(&exec);
+    let pb = super::progress_bar(Some(1), "proving");
+    let proof = prover
+        .with_progress(super::prove::tree_progress(pb.clone()))
+        .and_then(|p| p.prove_execution(&exec));
     pb.finish_and_clear();
     let proof = proof.context("proving")?;
     zkroll::write_atomic(&a.work_dir.join("batch.proof"), &proof.to_bytes()?)?;
@@ -140,6 +142,24 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let report = rt.block_on(devnet.commit(&exec, &wrapped))?;
     let new_root = hash_to_bytes(&exec.new_root);
+    let mut recipients: Vec<[u8; 20]> = batch
+        .txs
+        .iter()
+        .filter_map(|tx| match tx {
+            zkroll::Tx::Withdraw(w) => Some(w.l1_address),
+            _ => None,
+        })
+        .collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let mut claimable = alloy::primitives::U256::ZERO;
+    for r in &recipients {
+        claimable += rt.block_on(
+            devnet
+                .rollup()
+                .claimable(alloy::primitives::Address::from(*r)),
+        )?;
+    }
     times.push(("commitBatch on L1", t.elapsed()));
 
     println!("batch accepted on L1");
@@ -150,6 +170,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
         report.execution_gas()
     );
     println!("  new root:  {}", to_hex(&new_root));
+    println!(
+        "  withdrawn: {claimable} wei claimable on L1 by {} address(es)",
+        recipients.len()
+    );
     println!("  digest:    {}", to_hex(&wrapped.digest));
     println!(
         "  files:     {}/{{batch.json, batch.proof, batch.g16, snarkjs/}}",

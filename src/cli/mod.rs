@@ -39,6 +39,8 @@ pub enum Command {
     Wrap(wrap::WrapArgs),
     /// Write the Solidity Groth16 verifier of a deployment (k, height).
     ExportVerifier(wrap::ExportArgs),
+    /// Deploy a deployment's Groth16 verifier and a Rollup contract (at a genesis root) on L1.
+    Deploy(wrap::DeployArgs),
     /// Commit a wrapped batch to the Rollup contract on L1.
     Submit(wrap::SubmitArgs),
     /// Measure proving throughput, wrap time, peak RSS and L1 gas for several batch sizes.
@@ -56,6 +58,7 @@ impl Cli {
             Command::Verify(a) => prove::run_verify(a),
             Command::Wrap(a) => wrap::run_wrap(a),
             Command::ExportVerifier(a) => wrap::run_export(a),
+            Command::Deploy(a) => wrap::run_deploy(a),
             Command::Submit(a) => wrap::run_submit(a),
             Command::Bench(a) => bench::run(a),
         }

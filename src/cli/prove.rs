@@ -48,6 +48,24 @@ pub struct VerifyArgs {
     pub keys: Option<PathBuf>,
 }
 
+/// A prover progress callback that drives `bar` over every proof of the tree: `2^height`
+/// leaves, then half as many per aggregation level.
+pub(crate) fn tree_progress(bar: indicatif::ProgressBar) -> zkroll::prover::ProgressFn {
+    Arc::new(move |p: zkroll::Progress| {
+        let total = (1u64 << (p.height + 1)) - 1;
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+            bar.set_position(0);
+        }
+        bar.set_message(if p.level == 0 {
+            "leaf proofs".to_string()
+        } else {
+            format!("aggregation level {}/{}", p.level, p.height)
+        });
+        bar.inc(1);
+    })
+}
+
 /// Runs `zkroll prove`.
 pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
     let batch = Batch::load(&a.batch).with_context(|| format!("loading {}", a.batch.display()))?;
@@ -62,20 +80,7 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
         k: a.k,
         threads: a.threads,
         work_dir: a.work_dir.clone(),
-        progress: Some(Arc::new(move |p: zkroll::Progress| {
-            // Every proof of the tree: 2^height leaves, then halving per level.
-            let total = (1u64 << (p.height + 1)) - 1;
-            if bar.length() != Some(total) {
-                bar.set_length(total);
-                bar.set_position(0);
-            }
-            bar.set_message(if p.level == 0 {
-                "leaf proofs".to_string()
-            } else {
-                format!("aggregation level {}/{}", p.level, p.height)
-            });
-            bar.inc(1);
-        })),
+        progress: Some(tree_progress(bar)),
         cancel: Some(cancel.clone()),
         height: Some(a.height),
     };

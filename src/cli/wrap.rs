@@ -1,4 +1,5 @@
-//! `zkroll wrap`, `zkroll export-verifier`, `zkroll submit`, and Groth16 `zkroll verify`.
+//! `zkroll wrap`, `zkroll export-verifier`, `zkroll deploy`, `zkroll submit`, and Groth16
+//! `zkroll verify`.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -7,8 +8,12 @@ use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context;
 use clap::Args;
+use zkroll::circuits::encoding::{from_hex_array, hash_from_bytes};
 use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
-use zkroll::l1::{connect, proof_words, verifier_solidity, RollupClient};
+use zkroll::l1::{
+    connect, deploy_rollup, deploy_verifier, proof_words, verifier_solidity, RollupClient,
+    Toolchain,
+};
 use zkroll::{
     Batch, KeyCache, ProveOptions, RollupProof, RollupProver, WrapStage, WrappedBatch, Wrapper,
 };
@@ -51,6 +56,33 @@ pub struct ExportArgs {
     /// Work directory for cached circuits.
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+}
+
+/// Arguments of `zkroll deploy`.
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    /// State root the rollup starts from (0x hex, 32 bytes: `zkroll execute`'s old root of
+    /// the first batch).
+    #[arg(long)]
+    pub genesis_root: String,
+    /// JSON-RPC endpoint of the L1 node.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    pub rpc: String,
+    /// Tx slots per leaf of the deployment.
+    #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
+    pub k: usize,
+    /// Aggregation-tree height of the deployment.
+    #[arg(long, default_value_t = zkroll::DEFAULT_HEIGHT)]
+    pub height: usize,
+    /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
+    /// Work directory for cached circuits.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Private key of the deploying account (hex); default: $ZKROLL_PRIVATE_KEY.
+    #[arg(long, env = "ZKROLL_PRIVATE_KEY", hide_env_values = true)]
+    pub private_key: String,
 }
 
 /// Arguments of `zkroll submit`.
@@ -186,6 +218,43 @@ pub fn run_export(a: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn signer(private_key: &str) -> anyhow::Result<PrivateKeySigner> {
+    PrivateKeySigner::from_str(private_key.trim_start_matches("0x")).context("--private-key")
+}
+
+/// Runs `zkroll deploy`: the deployment's Groth16 verifier and a Rollup at the genesis root.
+pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
+    let root: [u8; 32] =
+        from_hex_array(&a.genesis_root).map_err(|e| anyhow::anyhow!("--genesis-root: {e}"))?;
+    hash_from_bytes(&root).map_err(|limb| {
+        anyhow::anyhow!("--genesis-root: limb {limb} is not a canonical Goldilocks element")
+    })?;
+    let signer = signer(&a.private_key)?;
+    let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
+    let pb = super::progress_bar(None, "preparing");
+    let r = deployment(a.k, a.height, a.work_dir.clone(), &a.keys, &pb);
+    pb.finish_and_clear();
+    let (_, wrapper) = r?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let (verifier, rollup, gas) = rt.block_on(async {
+        let provider = connect(&a.rpc, signer)?;
+        let (verifier, v) = deploy_verifier(&provider, &toolchain, wrapper.verifying_key()).await?;
+        let (rollup, r) = deploy_rollup(&provider, &toolchain, verifier, root).await?;
+        anyhow::Ok((verifier, rollup.address(), v.gas_used + r.gas_used))
+    })?;
+    println!("verifier:  {verifier}");
+    println!("rollup:    {rollup}");
+    println!("gas:       {gas}");
+    println!(
+        "batches of up to {} txs (k = {}, height = {}), genesis root {}",
+        a.k << a.height,
+        a.k,
+        a.height,
+        to_hex(&root)
+    );
+    Ok(())
+}
+
 /// Runs `zkroll submit`.
 pub fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
     let w = WrappedBatch::from_bytes(&std::fs::read(&a.proof)?)?;
@@ -200,8 +269,7 @@ pub fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
         to_hex(&w.digest)
     );
     let proof = zkroll::aggregator::groth16::proof_from_bytes(&w.proof)?;
-    let signer = PrivateKeySigner::from_str(a.private_key.trim_start_matches("0x"))
-        .context("--private-key")?;
+    let signer = signer(&a.private_key)?;
     let rollup = Address::from_str(&a.rollup).context("--rollup")?;
     let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(async {

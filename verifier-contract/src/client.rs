@@ -32,8 +32,9 @@ pub enum L1Error {
     /// anvil could not be started.
     #[error("anvil: {0}")]
     Anvil(#[from] NodeError),
-    /// A call or transaction was rejected (a revert shows up here, decoded by [`L1Error::decode`]).
-    #[error("contract call failed: {0}")]
+    /// A call or transaction was rejected (a revert shows up here, decoded by [`L1Error::decode`];
+    /// the message names the custom error when it is one of the rollup's or the verifier's).
+    #[error("contract call failed: {}", describe_contract_error(.0))]
     Contract(#[from] alloy::contract::Error),
     /// Sending a transaction or waiting for its receipt failed.
     #[error("transaction failed: {0}")]
@@ -72,6 +73,19 @@ impl L1Error {
             _ => None,
         }
     }
+}
+
+/// A contract error as text: a revert with one of Rollup.sol's or the verifier's custom errors
+/// is named with its arguments (e.g. `Rollup reverted: OldRootMismatch(..)`), anything else is
+/// alloy's message.
+fn describe_contract_error(e: &alloy::contract::Error) -> String {
+    if let Some(r) = e.as_decoded_interface_error::<IRollup::IRollupErrors>() {
+        return format!("Rollup reverted: {r:?}");
+    }
+    if let Some(v) = e.as_decoded_interface_error::<IGroth16Verifier::IGroth16VerifierErrors>() {
+        return format!("Verifier reverted: {v:?}");
+    }
+    e.to_string()
 }
 
 /// Gas figures of one mined transaction.

@@ -155,10 +155,13 @@ async fn replayed_or_stale_batch_is_rejected() {
         .await
         .expect("commit");
     // The same batch again: its proof is for the old root.
-    let e = verifier_err(
-        env.rollup.commit_batch(&batch, root(1), proof).await,
-        "replay",
+    let replay = env.rollup.commit_batch(&batch, root(1), proof).await;
+    let message = replay.as_ref().expect_err("replay").to_string();
+    assert!(
+        message.contains("Verifier reverted: ProofInvalid"),
+        "the error names the revert: {message}"
     );
+    let e = verifier_err(replay, "replay");
     assert!(matches!(e, VE::ProofInvalid(_)));
     // A proof built for a stale old root.
     let digest = zkroll_verifier_contract::public_input_digest(
