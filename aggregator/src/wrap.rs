@@ -11,7 +11,10 @@ use sha2::{Digest as _, Sha256};
 use crate::config::F;
 use crate::groth16::cache::{CacheOutcome, KeyCache};
 use crate::groth16::{self, G16ProvingKey, G16VerifyingKey};
-use crate::r1cs::verifier::{public_input_digest, WrapCircuit};
+use crate::r1cs::circuit::CheckedVerifierData;
+use crate::r1cs::verifier::{
+    dummy_proof, public_input_digest, verify_proof_var_counted, ConstraintCounts, WrapCircuit,
+};
 use crate::shrink::{InnerConfig, ShrinkCircuits, ShrinkParams};
 use crate::AggregatorError;
 
@@ -198,6 +201,34 @@ impl Wrapper {
             digest: digest_bytes(&x),
             proof: groth16::proof_to_bytes(&proof)?,
         })
+    }
+
+    /// The shrink circuits; their final layer is the circuit the R1CS verifier checks.
+    pub fn shrink(&self) -> &ShrinkCircuits {
+        &self.shrink
+    }
+
+    /// The size of this wrapper's R1CS, by part: `(total of the Groth16 circuit, counts of the
+    /// plonky2 verifier in it)`; the total adds the public input and the digest binding.
+    /// Synthesised in setup mode on a zero proof (the system's shape depends only on the final
+    /// circuit's common data), so no proving is needed.
+    pub fn constraint_counts(&self) -> Result<(usize, ConstraintCounts), AggregatorError> {
+        use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+        let err = |e: &dyn std::fmt::Display| AggregatorError::Groth16(e.to_string());
+        let data = self.shrink.final_data();
+        let vd = CheckedVerifierData::new(data.common.clone(), data.verifier_only.clone(), &[])
+            .map_err(|e| err(&e))?;
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(SynthesisMode::Setup);
+        let (_, counts) = verify_proof_var_counted(cs.clone(), &vd, &dummy_proof(&data.common))
+            .map_err(|e| err(&e))?;
+        let wrap = ConstraintSystem::<Fr>::new_ref();
+        wrap.set_mode(SynthesisMode::Setup);
+        WrapCircuit::new(data.common.clone(), data.verifier_only.clone(), &[], None)
+            .map_err(|e| err(&e))?
+            .generate_constraints(wrap.clone())
+            .map_err(|e| err(&e))?;
+        Ok((wrap.num_constraints(), counts))
     }
 
     /// Verifies a wrapped proof with this wrapper's key.
