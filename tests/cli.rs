@@ -126,6 +126,34 @@ fn execute_reports_typed_errors_with_nonzero_exit() {
 }
 
 #[test]
+fn deploy_rejects_a_bad_genesis_root_before_touching_l1() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    // Limb 0 = 2^64 − 1 ≥ p: not a canonical Goldilocks element.
+    let root = format!("0x{}{}", "ff".repeat(8), "00".repeat(24));
+    for (genesis, expected) in [
+        (root.as_str(), "limb 0 is not a canonical Goldilocks element"),
+        ("0x1234", "expected 32 bytes"),
+    ] {
+        let o = zkroll(
+            &[
+                "deploy",
+                "--genesis-root",
+                genesis,
+                "--rpc",
+                "http://127.0.0.1:9",
+                "--private-key",
+                key,
+            ],
+            dir.path(),
+        );
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--genesis-root") && err.contains(expected), "{err}");
+    }
+}
+
+#[test]
 fn help_describes_the_subcommands() {
     let dir = tempfile::tempdir().unwrap();
     let o = zkroll(&["--help"], dir.path());
