@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         },
         |_| {},
     )?;
-    let height = 1; // 2 leaves of k = 16 slots: up to 32 txs per batch
+    let height = 1; // 2 leaves of k = 35 slots: up to 70 txs per batch
     let prover = Arc::new(RollupProver::new(ProveOptions {
         height: Some(height),
         ..ProveOptions::default()

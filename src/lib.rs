@@ -24,8 +24,8 @@ pub use zkroll_verifier_contract as l1;
 
 pub use error::ProveError;
 
-/// Default aggregation-tree height of the CLI: `2^4` leaves of `DEFAULT_K = 16` slots, i.e.
-/// batches of up to 256 txs share one top circuit, one Groth16 key and one L1 verifier.
+/// Default aggregation-tree height of the CLI: `2^4` leaves of `DEFAULT_K = 35` slots, i.e.
+/// batches of up to 560 txs share one top circuit, one Groth16 key and one L1 verifier.
 pub const DEFAULT_HEIGHT: usize = 4;
 pub use proof::RollupProof;
 pub use rollup::{ProveOptions, RollupProver, VerifiedBatch};

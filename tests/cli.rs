@@ -132,7 +132,10 @@ fn deploy_rejects_a_bad_genesis_root_before_touching_l1() {
     // Limb 0 = 2^64 − 1 ≥ p: not a canonical Goldilocks element.
     let root = format!("0x{}{}", "ff".repeat(8), "00".repeat(24));
     for (genesis, expected) in [
-        (root.as_str(), "limb 0 is not a canonical Goldilocks element"),
+        (
+            root.as_str(),
+            "limb 0 is not a canonical Goldilocks element",
+        ),
         ("0x1234", "expected 32 bytes"),
     ] {
         let o = zkroll(
@@ -149,7 +152,10 @@ fn deploy_rejects_a_bad_genesis_root_before_touching_l1() {
         );
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("--genesis-root") && err.contains(expected), "{err}");
+        assert!(
+            err.contains("--genesis-root") && err.contains(expected),
+            "{err}"
+        );
     }
 }
 

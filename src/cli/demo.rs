@@ -28,8 +28,9 @@ pub struct DemoArgs {
     /// Tx slots per leaf.
     #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
     pub k: usize,
-    /// Aggregation-tree height (capacity k·2^height txs).
-    #[arg(long, default_value_t = 3)]
+    /// Aggregation-tree height (capacity k·2^height txs; the default 2 holds 140 txs at the
+    /// default k).
+    #[arg(long, default_value_t = 2)]
     pub height: usize,
     /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
     #[arg(long)]

@@ -19,12 +19,13 @@ use plonky2::util::serialization::{
 
 use crate::gadgets::ecgfp5::curve::DecodeGenerator;
 use crate::gadgets::ecgfp5::field::Fp5QuotientGenerator;
+use crate::gadgets::ecgfp5::gate::{Fp5MulAddGate, Fp5MulAddGenerator};
 use crate::gadgets::range::FieldSplitGenerator;
 use crate::gadgets::schnorr::{BorrowGenerator, DigitsGenerator};
 use crate::gadgets::sha256::gate::{ShaBitGate, ShaBitGenerator};
 use crate::{C, D, F};
 
-/// Gate serializer for plonky2's default gates plus [`ShaBitGate`].
+/// Gate serializer for plonky2's default gates plus [`ShaBitGate`] and [`Fp5MulAddGate`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ZkrollGateSerializer;
 
@@ -32,6 +33,8 @@ pub struct ZkrollGateSerializer;
 const DEFAULT_KIND: u8 = 0;
 /// Kind byte of [`ShaBitGate`].
 const SHA_BIT_GATE: u8 = 1;
+/// Kind byte of [`Fp5MulAddGate`].
+const FP5_MUL_ADD_GATE: u8 = 2;
 
 impl GateSerializer<F, D> for ZkrollGateSerializer {
     fn read_gate(
@@ -42,6 +45,7 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
         match buf.read_u8()? {
             DEFAULT_KIND => DefaultGateSerializer.read_gate(buf, common),
             SHA_BIT_GATE => Ok(GateRef::new(ShaBitGate::deserialize(buf, common)?)),
+            FP5_MUL_ADD_GATE => Ok(GateRef::new(Fp5MulAddGate::deserialize(buf, common)?)),
             _ => Err(IoError),
         }
     }
@@ -55,6 +59,9 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
         if gate.0.as_any().is::<ShaBitGate>() {
             buf.write_u8(SHA_BIT_GATE)?;
             gate.0.serialize(buf, common)
+        } else if gate.0.as_any().is::<Fp5MulAddGate>() {
+            buf.write_u8(FP5_MUL_ADD_GATE)?;
+            gate.0.serialize(buf, common)
         } else {
             buf.write_u8(DEFAULT_KIND)?;
             DefaultGateSerializer.write_gate(buf, gate, common)
@@ -67,13 +74,14 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
 pub struct ZkrollGeneratorSerializer;
 
 /// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`.
-const GENERATORS: [(u8, &str); 6] = [
+const GENERATORS: [(u8, &str); 7] = [
     (1, "zkroll::FieldSplitGenerator"),
     (2, "zkroll::ShaBitGenerator"),
     (3, "EcGFp5DigitsGenerator"),
     (4, "EcGFp5BorrowGenerator"),
     (5, "EcGFp5DecodeGenerator"),
     (6, "Fp5QuotientGenerator"),
+    (7, "zkroll::Fp5MulAddGenerator"),
 ];
 
 fn read_simple<G: SimpleGenerator<F, D>>(
@@ -101,6 +109,7 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
             4 => read_simple::<BorrowGenerator>(buf, common),
             5 => read_simple::<DecodeGenerator>(buf, common),
             6 => read_simple::<Fp5QuotientGenerator>(buf, common),
+            7 => read_simple::<Fp5MulAddGenerator<F>>(buf, common),
             _ => Err(IoError),
         }
     }

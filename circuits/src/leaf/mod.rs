@@ -34,18 +34,21 @@ pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness, SHA256_I
 /// Number of public inputs of a leaf proof.
 pub const STATEMENT_LIMBS: usize = 33;
 /// Largest slot count accepted by [`LeafCircuit::build`].
-pub const MAX_K: usize = 32;
-/// Slot counts that fill their power-of-two row count best (rows ≈ 32 + 3 014·k: k = 5 →
-/// 2^14, k = 10 → 2^15, k = 21 → 2^16); any `1 ≤ k ≤ MAX_K` is accepted.
-pub const SUPPORTED_K: [usize; 3] = [5, 10, 21];
-/// Default slots per leaf (see docs/leaf.md for the measurement behind it).
-pub const DEFAULT_K: usize = 16;
+pub const MAX_K: usize = 64;
+/// Slot counts that fill their power-of-two row count best (rows = 25 + 1 852·k, measured by
+/// `cargo run --release -p zkroll-circuits --example leaf_rows`: k = 8 → 2^14, k = 17 →
+/// 2^15, k = 35 → 2^16, each ≥ 90 % full); any `1 ≤ k ≤ MAX_K` is accepted.
+pub const SUPPORTED_K: [usize; 3] = [8, 17, 35];
+/// Default slots per leaf: the most that fit 2^16 rows. A leaf's proving time depends on its
+/// padded row count, so filling it maximises tx/s; 2^16 rather than 2^15 halves the number of
+/// leaves and aggregation proofs (docs/recursion.md, "Throughput").
+pub const DEFAULT_K: usize = 35;
 
 /// Errors of the leaf circuit.
 #[derive(Debug, thiserror::Error)]
 pub enum LeafError {
     /// An unsupported slot count.
-    #[error("unsupported slots per leaf {0} (1 to 32)")]
+    #[error("unsupported slots per leaf {0} (1 to {MAX_K})", MAX_K = MAX_K)]
     UnsupportedK(usize),
     /// The witness does not fit the circuit or is inconsistent.
     #[error("leaf witness: {0}")]
@@ -91,6 +94,14 @@ impl LeafCircuit {
         let (b, targets) = Self::builder(k);
         let data = b.build::<C>();
         Ok(LeafCircuit { k, data, targets })
+    }
+
+    /// Rows (gates, before padding to a power of two) of the circuit for `k` slots.
+    pub fn num_rows(k: usize) -> Result<usize, LeafError> {
+        if k == 0 || k > MAX_K {
+            return Err(LeafError::UnsupportedK(k));
+        }
+        Ok(Self::builder(k).0.num_gates())
     }
 
     fn builder(k: usize) -> (CircuitBuilder<F, D>, LeafTargets) {

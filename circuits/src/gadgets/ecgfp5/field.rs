@@ -1,10 +1,10 @@
 //! `GF(p^5) = GF(p)[z]/(z⁵ − 3)` arithmetic in circuits, twin of [`crate::ecgfp5::field`].
 //!
-//! A product `a·b` has coefficients `c_k = Σ_{i+j=k} aᵢbⱼ + 3·Σ_{i+j=k+5} aᵢbⱼ`; each is a chain
-//! of base-field `ArithmeticGate` operations (`k₀·x·y + k₁·z`), so a product costs 25
-//! operations (15 for a square) and a multiply-add `k₀·a·b + k₁·c` costs the same: the
-//! addend rides in the first operation of each chain. Quotients are witnessed and checked with
-//! one multiply-add.
+//! A product `a·b` has coefficients `c_k = Σ_{i+j=k} aᵢbⱼ + 3·Σ_{i+j=k+5} aᵢbⱼ`; a multiply-add
+//! `k₀·a·b + k₁·c` (product, square or quotient check) is one op of the custom
+//! [`Fp5MulAddGate`](super::gate::Fp5MulAddGate) (4 per row); linear combinations are
+//! base-field `ArithmeticGate` operations (5 per `GF(p^5)` value). Quotients are witnessed and
+//! checked with one multiply-add.
 
 use anyhow::Result;
 use plonky2::field::types::Field;
@@ -15,12 +15,10 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
+use super::gate::add_mul_add_op;
 use crate::ecgfp5::field::{coeffs, fp5, from_base};
 use crate::ecgfp5::Fp5;
 use crate::{D, F};
-
-/// `W` in `z⁵ = W`.
-const W: u64 = 3;
 
 /// A `GF(p^5)` element in a circuit: coefficient `i` multiplies `z^i`. Each limb is a
 /// Goldilocks target, hence canonical by construction.
@@ -55,7 +53,7 @@ pub trait CircuitBuilderFp5 {
     fn fp5_add(&mut self, a: Fp5Target, b: Fp5Target) -> Fp5Target;
     /// `a − b`.
     fn fp5_sub(&mut self, a: Fp5Target, b: Fp5Target) -> Fp5Target;
-    /// `k₀·a·b + k₁·c` (25 operations, 15 if `a = b`).
+    /// `k₀·a·b + k₁·c` (one op of an `Fp5MulAddGate`).
     fn fp5_mul_add(&mut self, k0: F, a: Fp5Target, b: Fp5Target, k1: F, c: Fp5Target) -> Fp5Target;
     /// `a·b`.
     fn fp5_mul(&mut self, a: Fp5Target, b: Fp5Target) -> Fp5Target;
@@ -102,26 +100,7 @@ impl CircuitBuilderFp5 for CircuitBuilder<F, D> {
     }
 
     fn fp5_mul_add(&mut self, k0: F, a: Fp5Target, b: Fp5Target, k1: F, c: Fp5Target) -> Fp5Target {
-        let square = a == b;
-        Fp5Target(std::array::from_fn(|k| {
-            let mut acc = c.0[k];
-            let mut first = true;
-            for i in 0..5 {
-                for j in 0..5 {
-                    if (i + j) % 5 != k || (square && j < i) {
-                        continue;
-                    }
-                    let mut m = if i + j >= 5 { W } else { 1 };
-                    if square && i != j {
-                        m *= 2;
-                    }
-                    let c1 = if first { k1 } else { F::ONE };
-                    acc = self.arithmetic(k0 * F::from_canonical_u64(m), c1, a.0[i], b.0[j], acc);
-                    first = false;
-                }
-            }
-            acc
-        }))
+        Fp5Target(add_mul_add_op(self, k0, a.0, b.0, k1, c.0))
     }
 
     fn fp5_mul(&mut self, a: Fp5Target, b: Fp5Target) -> Fp5Target {

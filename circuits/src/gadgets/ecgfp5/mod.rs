@@ -3,10 +3,11 @@
 //!
 //! Points are handled in affine short Weierstrass coordinates (the native representation).
 //! Inversions and quotients are witnessed and checked with one multiplication; every
-//! `GF(p^5)` multiplication is 25 (15 for a square) base-field multiply-adds.
+//! `GF(p^5)` multiply-add is one op of the custom [`gate::Fp5MulAddGate`].
 
 pub mod curve;
 pub mod field;
+pub mod gate;
 
 pub use curve::{CircuitBuilderEcGFp5, PointTarget};
 pub use field::{CircuitBuilderFp5, Fp5Target};
