@@ -38,9 +38,9 @@ pub fn mul_add<T: Field>(k0: T, a: &[T; 5], b: &[T; 5], k1: T, c: &[T; 5]) -> [T
     let w = T::from_canonical_u64(W);
     std::array::from_fn(|k| {
         let mut acc = T::ZERO;
-        for i in 0..5 {
+        for (i, &ai) in a.iter().enumerate() {
             let j = (k + 5 - i) % 5;
-            let p = a[i] * b[j];
+            let p = ai * b[j];
             acc += if i + j >= 5 { p * w } else { p };
         }
         k0 * acc + k1 * c[k]
@@ -149,10 +149,10 @@ impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for Fp5MulAddGate 
             let [a, b, c, out] = operands(vars.local_wires, op);
             for k in 0..5 {
                 let mut acc = builder.zero_extension();
-                for i in 0..5 {
+                for (i, &ai) in a.iter().enumerate() {
                     let j = (k + 5 - i) % 5;
                     let m = if i + j >= 5 { w } else { F::ONE };
-                    acc = builder.arithmetic_extension(m, F::ONE, a[i], b[j], acc);
+                    acc = builder.arithmetic_extension(m, F::ONE, ai, b[j], acc);
                 }
                 let scaled = builder.mul_extension(k0, acc);
                 let v = builder.mul_add_extension(k1, c[k], scaled);
