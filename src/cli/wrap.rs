@@ -38,12 +38,9 @@ pub struct WrapArgs {
     pub snarkjs: Option<PathBuf>,
 }
 
-/// Arguments of `zkroll export-verifier`.
+/// A deployment `(k, height)` and where its circuits and keys are cached.
 #[derive(Args, Debug)]
-pub struct ExportArgs {
-    /// Where to write the Solidity verifier.
-    #[arg(short, long, default_value = "Verifier.sol")]
-    pub output: PathBuf,
+pub struct DeploymentArgs {
     /// Tx slots per leaf of the deployment.
     #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
     pub k: usize,
@@ -58,6 +55,24 @@ pub struct ExportArgs {
     pub work_dir: Option<PathBuf>,
 }
 
+impl DeploymentArgs {
+    /// The prover and wrapper of this deployment (see [`deployment`]).
+    fn load(&self, pb: &indicatif::ProgressBar) -> anyhow::Result<(RollupProver, Wrapper)> {
+        deployment(self.k, self.height, self.work_dir.clone(), &self.keys, pb)
+    }
+}
+
+/// Arguments of `zkroll export-verifier`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Where to write the Solidity verifier.
+    #[arg(short, long, default_value = "Verifier.sol")]
+    pub output: PathBuf,
+    /// The deployment.
+    #[command(flatten)]
+    pub deployment: DeploymentArgs,
+}
+
 /// Arguments of `zkroll deploy`.
 #[derive(Args, Debug)]
 pub struct DeployArgs {
@@ -68,18 +83,9 @@ pub struct DeployArgs {
     /// JSON-RPC endpoint of the L1 node.
     #[arg(long, default_value = "http://127.0.0.1:8545")]
     pub rpc: String,
-    /// Tx slots per leaf of the deployment.
-    #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
-    pub k: usize,
-    /// Aggregation-tree height of the deployment.
-    #[arg(long, default_value_t = zkroll::DEFAULT_HEIGHT)]
-    pub height: usize,
-    /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
-    #[arg(long)]
-    pub keys: Option<PathBuf>,
-    /// Work directory for cached circuits.
-    #[arg(long)]
-    pub work_dir: Option<PathBuf>,
+    /// The deployment.
+    #[command(flatten)]
+    pub deployment: DeploymentArgs,
     /// Private key of the deploying account (hex); default: $ZKROLL_PRIVATE_KEY.
     #[arg(long, env = "ZKROLL_PRIVATE_KEY", hide_env_values = true)]
     pub private_key: String,
@@ -203,7 +209,7 @@ pub fn verify_groth16(path: &Path, keys: &Option<PathBuf>) -> anyhow::Result<()>
 /// Runs `zkroll export-verifier`.
 pub fn run_export(a: ExportArgs) -> anyhow::Result<()> {
     let pb = super::progress_bar(None, "preparing");
-    let r = deployment(a.k, a.height, a.work_dir.clone(), &a.keys, &pb);
+    let r = a.deployment.load(&pb);
     pb.finish_and_clear();
     let (_, wrapper) = r?;
     let sol = verifier_solidity(wrapper.verifying_key())?;
@@ -211,9 +217,9 @@ pub fn run_export(a: ExportArgs) -> anyhow::Result<()> {
     println!(
         "wrote {} (k = {}, height = {}: batches of up to {} txs)",
         a.output.display(),
-        a.k,
-        a.height,
-        a.k << a.height
+        a.deployment.k,
+        a.deployment.height,
+        a.deployment.k << a.deployment.height
     );
     Ok(())
 }
@@ -232,7 +238,7 @@ pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
     let signer = signer(&a.private_key)?;
     let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
     let pb = super::progress_bar(None, "preparing");
-    let r = deployment(a.k, a.height, a.work_dir.clone(), &a.keys, &pb);
+    let r = a.deployment.load(&pb);
     pb.finish_and_clear();
     let (_, wrapper) = r?;
     let rt = tokio::runtime::Runtime::new()?;
@@ -247,9 +253,9 @@ pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
     println!("gas:       {gas}");
     println!(
         "batches of up to {} txs (k = {}, height = {}), genesis root {}",
-        a.k << a.height,
-        a.k,
-        a.height,
+        a.deployment.k << a.deployment.height,
+        a.deployment.k,
+        a.deployment.height,
         to_hex(&root)
     );
     Ok(())
