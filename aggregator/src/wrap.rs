@@ -203,11 +203,6 @@ impl Wrapper {
         })
     }
 
-    /// The shrink circuits; their final layer is the circuit the R1CS verifier checks.
-    pub fn shrink(&self) -> &ShrinkCircuits {
-        &self.shrink
-    }
-
     /// The size of this wrapper's R1CS, by part: `(total of the Groth16 circuit, counts of the
     /// plonky2 verifier in it)`; the total adds the public input and the digest binding.
     /// Synthesised in setup mode on a zero proof (the system's shape depends only on the final

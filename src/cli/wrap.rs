@@ -8,8 +8,7 @@ use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context;
 use clap::Args;
-use zkroll::circuits::encoding::{from_hex_array, hash_from_bytes};
-use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
+use zkroll::circuits::encoding::{from_hex_array, hash_from_bytes, hash_to_bytes, to_hex};
 use zkroll::l1::{
     connect, deploy_rollup, deploy_verifier, proof_words, verifier_solidity, RollupClient,
     Toolchain,
