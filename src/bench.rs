@@ -27,6 +27,8 @@ pub struct ProveFigures {
     pub top: Duration,
     /// Proving, all phases (excluding the circuit build).
     pub total: Duration,
+    /// Leaf proofs computed in this run (distinct leaf statements; padding copies excluded).
+    pub leaf_proofs: usize,
 }
 
 impl ProveFigures {
@@ -34,6 +36,28 @@ impl ProveFigures {
     pub fn tx_per_s(&self) -> f64 {
         self.txs as f64 / self.total.as_secs_f64()
     }
+}
+
+/// The median of `values` (the mean of the two middle values for an even count); `None` when
+/// empty.
+pub fn median(values: &[f64]) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Rows one transaction slot adds to the leaf circuit (`rows(2) − rows(1)`, both built here).
+pub fn leaf_rows_per_slot() -> Result<usize, zkroll_circuits::leaf::LeafError> {
+    use zkroll_circuits::leaf::LeafCircuit;
+    Ok(LeafCircuit::num_rows(2)? - LeafCircuit::num_rows(1)?)
 }
 
 /// `txs` signed transfers over `txs` genesis accounts (at least 2), deterministic, signed for
@@ -66,6 +90,10 @@ pub fn measure_prove(prover: &RollupProver, txs: usize) -> Result<ProveFigures, 
 
 /// Proves `exec` with `prover`, after warming its circuits for the batch's tree height (so
 /// the figures are proving only), and times each phase.
+///
+/// Invariant: every proof counted is computed in this call. The circuits may come from the
+/// prover's work directory, but proving runs on a prover without one
+/// ([`RollupProver::fresh_with_progress`]), so proof files of an earlier run are never read.
 pub fn measure_execution(
     prover: &RollupProver,
     exec: &Execution,
@@ -77,10 +105,15 @@ pub fn measure_execution(
     prover.warm(height)?;
     let build = t.elapsed();
     let last_leaf = Arc::new(Mutex::new(None::<Instant>));
+    let computed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ll = last_leaf.clone();
-    let observed = prover.with_progress(Arc::new(move |p: crate::Progress| {
+    let cc = computed.clone();
+    let observed = prover.fresh_with_progress(Arc::new(move |p: crate::Progress| {
         if p.level == 0 {
             *ll.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            if p.origin == zkroll_prover::ProofOrigin::Proved {
+                cc.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
         }
     }))?;
     let start = Instant::now();
@@ -99,6 +132,7 @@ pub fn measure_execution(
         aggregation_phase: agg_done - leaf_end,
         top: end - agg_done,
         total: end - start,
+        leaf_proofs: computed.load(std::sync::atomic::Ordering::SeqCst),
     };
     Ok((proof, figures))
 }

@@ -95,6 +95,21 @@ impl RollupProver {
         })
     }
 
+    /// A prover sharing this one's circuits that proves everything from scratch: no work
+    /// directory, so no proof file is read or written (what a measurement needs: a proof
+    /// reused from an earlier run must never count as throughput), reporting to `progress`.
+    pub fn fresh_with_progress(&self, progress: ProgressFn) -> Result<Self, ProveError> {
+        let options = ProveOptions {
+            progress: Some(progress),
+            work_dir: None,
+            ..self.options.clone()
+        };
+        Ok(RollupProver {
+            prover: self.prover.reconfigure(config(&options))?,
+            options,
+        })
+    }
+
     /// The aggregation-tree height a batch of `txs` transactions is proven at: the fixed
     /// [`ProveOptions::height`] if set, else the smallest height (at least 1) that fits.
     pub fn height_for(&self, txs: usize) -> usize {

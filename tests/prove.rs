@@ -141,3 +141,34 @@ fn invalid_tx_is_reported_before_proving() {
         other => panic!("expected an execution error, got {other:?}"),
     }
 }
+
+/// The bench's measurement never counts a proof from an earlier run: proving the same batch
+/// twice with a prover that has a work directory computes every distinct leaf both times and
+/// leaves no proof file behind (only the cached circuits).
+#[test]
+fn measurement_never_reuses_proof_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_dir = RollupProver::new(ProveOptions {
+        k: 4,
+        work_dir: Some(dir.path().to_path_buf()),
+        ..ProveOptions::default()
+    })
+    .unwrap();
+    let exec = zkroll::execute(&batch(1)).unwrap();
+    let (_, first) = zkroll::bench::measure_execution(&with_dir, &exec).unwrap();
+    let (_, second) = zkroll::bench::measure_execution(&with_dir, &exec).unwrap();
+    assert!(first.leaf_proofs >= 2, "7 txs in leaves of 4: {first:?}");
+    assert_eq!(
+        second.leaf_proofs, first.leaf_proofs,
+        "second run reused proofs"
+    );
+    let proof_files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "proof"))
+        .collect();
+    assert!(
+        proof_files.is_empty(),
+        "proof files written: {proof_files:?}"
+    );
+}

@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use zkroll::bench::{measure_execution, peak_rss_bytes, transfer_batch};
+use zkroll::bench::{
+    leaf_rows_per_slot, measure_execution, median, peak_rss_bytes, transfer_batch, ProveFigures,
+};
 use zkroll::circuits::encoding::hash_to_bytes;
 use zkroll::devnet::Devnet;
 use zkroll::l1::Toolchain;
@@ -31,15 +33,20 @@ pub struct BenchArgs {
     /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
     #[arg(long)]
     pub keys: Option<PathBuf>,
-    /// Work directory for cached circuits (proofs are not reused: every size is proven).
+    /// Work directory for cached circuits. Proof files are never read or written by the
+    /// bench: every measured run proves every leaf and aggregate from scratch.
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Prove each size this many times and report the median of each figure.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: u32,
 }
 
 /// One row of the table.
 struct Row {
     txs: usize,
     leaves: usize,
+    leaf_proofs: usize,
     leaf_s: f64,
     agg_s: f64,
     top_s: f64,
@@ -120,16 +127,31 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             rollup: [0; 20],
         });
         let exec = zkroll::execute(&transfer_batch(n, domain)?)?;
-        pb.set_message(format!("{n} transfers: proving"));
-        let (proof, f) = measure_execution(&prover, &exec)?;
+        let mut runs: Vec<ProveFigures> = Vec::new();
+        let mut last = None;
+        for i in 0..a.repeat {
+            pb.set_message(format!(
+                "{n} transfers: proving (run {}/{})",
+                i + 1,
+                a.repeat
+            ));
+            let (proof, f) = measure_execution(&prover, &exec)?;
+            runs.push(f);
+            last = Some(proof);
+        }
+        let proof = last.context("no run")?;
+        let med = |f: fn(&ProveFigures) -> f64| {
+            median(&runs.iter().map(f).collect::<Vec<_>>()).unwrap_or(f64::NAN)
+        };
         let mut row = Row {
             txs: n,
-            leaves: f.leaves,
-            leaf_s: f.leaf_phase.as_secs_f64(),
-            agg_s: f.aggregation_phase.as_secs_f64(),
-            top_s: f.top.as_secs_f64(),
-            prove_s: f.total.as_secs_f64(),
-            tx_per_s: f.tx_per_s(),
+            leaves: runs[0].leaves,
+            leaf_proofs: runs[0].leaf_proofs,
+            leaf_s: med(|f| f.leaf_phase.as_secs_f64()),
+            agg_s: med(|f| f.aggregation_phase.as_secs_f64()),
+            top_s: med(|f| f.top.as_secs_f64()),
+            prove_s: med(|f| f.total.as_secs_f64()),
+            tx_per_s: med(ProveFigures::tx_per_s),
             wrap_s: None,
             verify_gas: None,
             commit_gas: None,
@@ -154,26 +176,36 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         eprintln!("{n} transfers done");
         rows.push(row);
     }
-    print_table(&rows, a.k, height);
+    let rows_per_slot = leaf_rows_per_slot()?;
+    print_table(&rows, a.k, height, a.repeat, rows_per_slot);
     Ok(())
 }
 
-fn print_table(rows: &[Row], k: usize, height: usize) {
+fn print_table(rows: &[Row], k: usize, height: usize, repeat: u32, rows_per_slot: usize) {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "–".into());
-    println!("k = {k} slots per leaf, tree height {height}; peak RSS is the process's so far");
     println!(
-        "| transfers | leaves | leaf phase (s) | aggregation (s) | top (s) | prove (s) | tx/s | wrap (s) | verifyProof gas (as a tx) | commitBatch gas (excl. calldata) | peak RSS (GiB) |"
+        "k = {k} slots per leaf, tree height {height}; leaf rows per transfer {rows_per_slot}; \
+         every run proves from scratch (no proof reused); times are the median of {repeat} \
+         run(s); peak RSS is the process's so far"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| transfers | leaves (proven) | leaf phase (s) | aggregation (s) | top (s) | prove (s) | leaf/agg/top share | tx/s | wrap (s) | verifyProof gas (as a tx) | commitBatch gas (excl. calldata) | peak RSS (GiB) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
+        let t = r.prove_s.max(f64::MIN_POSITIVE);
         println!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} | {} | {} | {:.2} |",
+            "| {} | {} ({}) | {:.1} | {:.1} | {:.1} | {:.1} | {:.0}/{:.0}/{:.0} % | {:.2} | {} | {} | {} | {:.2} |",
             r.txs,
             r.leaves,
+            r.leaf_proofs,
             r.leaf_s,
             r.agg_s,
             r.top_s,
             r.prove_s,
+            100.0 * r.leaf_s / t,
+            100.0 * r.agg_s / t,
+            100.0 * r.top_s / t,
             r.tx_per_s,
             opt(r.wrap_s.map(|s| format!("{s:.1}"))),
             opt(r.verify_gas.map(|g| g.to_string())),
