@@ -6,8 +6,8 @@
 //! roots are field elements (canonical by construction).
 //!
 //! What a proof attests: starting from `old_root`, applying the `k` slots — each a Deposit,
-//! Transfer, Withdraw (docs/formats.md §3, the exact semantics of `crate::execute`) or a
-//! no-op — gives `new_root`; the pubdata blocks of the real slots (formats.md §4), absorbed
+//! Transfer, Withdraw, FullExit (docs/formats.md §3, the exact semantics of
+//! `crate::execute`) or a no-op — gives `new_root`; the pubdata blocks of the real slots (formats.md §4), absorbed
 //! into the SHA-256 chaining value `sha_in`, give `sha_out`; `blocks_out − blocks_in` is the
 //! number of real slots. Signatures are bound to the statement's chain id and rollup
 //! address. The operator (fee recipient) is a per-leaf witness that appears in the pubdata
