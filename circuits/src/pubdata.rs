@@ -220,10 +220,8 @@ pub fn slot(tx: &Tx, operator: u32, exit_amount: u64) -> [u8; SLOT_BYTES] {
 
 /// Splits a batch's pubdata into typed slots.
 pub fn parse_pubdata(pubdata: &[u8]) -> Result<Vec<Slot>, PubdataError> {
-    if pubdata.len() % SLOT_BYTES != 0 {
-        return Err(PubdataError::Length {
-            len: pubdata.len(),
-        });
+    if !pubdata.len().is_multiple_of(SLOT_BYTES) {
+        return Err(PubdataError::Length { len: pubdata.len() });
     }
     pubdata
         .chunks_exact(SLOT_BYTES)

@@ -79,10 +79,16 @@ fn json_and_bincode_round_trip_and_detect() {
     assert!(j.contains("\"version\": 2"));
     // The field names of formats.md §7, the signer's key before the signature.
     let v = json_value();
-    assert_eq!(v["txs"][0]["deposit"]["owner"], format!("0x{}", "17".repeat(20)));
+    assert_eq!(
+        v["txs"][0]["deposit"]["owner"],
+        format!("0x{}", "17".repeat(20))
+    );
     assert!(v["txs"][0]["deposit"]["pkhash"].is_string());
     assert_eq!(v["txs"][3]["full_exit"]["account"], 1);
-    assert_eq!(v["txs"][3]["full_exit"]["requester"], format!("0x{}", "11".repeat(20)));
+    assert_eq!(
+        v["txs"][3]["full_exit"]["requester"],
+        format!("0x{}", "11".repeat(20))
+    );
     assert!(v["pre_state"]["genesis"][0]["owner"].is_string());
     let t = j.find("\"pubkey\"").unwrap();
     assert!(t < j[t..].find("\"signature\"").unwrap() + t);
@@ -298,7 +304,10 @@ fn missing_or_misspelt_new_fields_are_rejected() {
         .remove("pubkey");
     assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
     let mut v = json_value();
-    v["txs"][0]["deposit"].as_object_mut().unwrap().remove("owner");
+    v["txs"][0]["deposit"]
+        .as_object_mut()
+        .unwrap()
+        .remove("owner");
     assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
     let mut v = json_value();
     v["txs"][3]["full_exit"]["amount"] = 5.into();

@@ -277,10 +277,7 @@ fn overdraft_and_overflows() {
     );
     // Receiver overflow: account 2 near u64::MAX.
     let mut s = state();
-    s.set(
-        2,
-        acct(2, u64::MAX - 1, 0),
-    );
+    s.set(2, acct(2, u64::MAX - 1, 0));
     expect_err(
         s.clone(),
         &[transfer(1, 2, 2, 0, 0)],
@@ -302,10 +299,7 @@ fn overdraft_and_overflows() {
     );
     // Operator overflow (fee).
     let mut s = state();
-    s.set(
-        0,
-        acct(0, u64::MAX, 0),
-    );
+    s.set(0, acct(0, u64::MAX, 0));
     expect_err(
         s,
         &[withdraw(1, 1, 1, 0)],
@@ -317,10 +311,7 @@ fn overdraft_and_overflows() {
     );
     // Nonce overflow.
     let mut s = state();
-    s.set(
-        1,
-        acct(1, 10, u32::MAX),
-    );
+    s.set(1, acct(1, 10, u32::MAX));
     expect_err(
         s,
         &[transfer(1, 2, 1, 0, u32::MAX)],

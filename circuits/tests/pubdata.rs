@@ -192,14 +192,14 @@ fn tampered_pubdata_is_rejected_and_changes_nothing() {
         &root,
         PubdataError::NonZeroPadding { slot: 5, byte: 63 },
     );
-    rejected(&p[..p.len() - 1], &root, PubdataError::Length { len: p.len() - 1 });
+    rejected(
+        &p[..p.len() - 1],
+        &root,
+        PubdataError::Length { len: p.len() - 1 },
+    );
     let mut nc = p.clone();
     nc[3 * SLOT_BYTES + 5..3 * SLOT_BYTES + 13].fill(0xff);
-    rejected(
-        &nc,
-        &root,
-        PubdataError::NonCanonical { slot: 3, limb: 0 },
-    );
+    rejected(&nc, &root, PubdataError::NonCanonical { slot: 3, limb: 0 });
     // Transitions the circuit would not prove: a withdrawal to the zero address, an
     // overdraft, a transfer to an unknown account, a deposit to another owner.
     let mut zero = p.clone();

@@ -29,10 +29,12 @@ pub fn execute(batch: &Batch) -> Result<(StateTree, Execution), ExecError> {
 pub fn apply(state: &mut StateTree, header: &Header, txs: &[Tx]) -> Result<Execution, ExecError> {
     let sig_ok: Vec<bool> = txs
         .par_iter()
-        .map(|tx| match (tx.signer_key(), tx.signed_message(&header.domain)) {
-            (Some(pk), Some((m, sig))) => pk.verify(&message_hash(&m), &sig),
-            _ => true,
-        })
+        .map(
+            |tx| match (tx.signer_key(), tx.signed_message(&header.domain)) {
+                (Some(pk), Some((m, sig))) => pk.verify(&message_hash(&m), &sig),
+                _ => true,
+            },
+        )
         .collect();
     state.atomically(|state| {
         let old_root = state.root();

@@ -230,7 +230,9 @@ pub(crate) fn set_slot(
     set_lane(pw, &t.lanes[0], ups.first())?;
     set_lane(pw, &t.lanes[1], ups.get(1))?;
     set_lane(pw, &t.lanes[2], ups.get(2))?;
-    let key = w.and_then(|w| w.tx.signer_key()).map_or([F::ZERO; 5], |k| k.encode());
+    let key = w
+        .and_then(|w| w.tx.signer_key())
+        .map_or([F::ZERO; 5], |k| k.encode());
     for (tt, v) in t.pubkey.iter().zip(key) {
         set(pw, *tt, v)?;
     }
