@@ -122,15 +122,16 @@ fn main() {
             rows_alone(sha_block),
         ),
         (
-            "account leaf hash (Poseidon, 8 limbs)",
+            "account leaf hash (Poseidon, 12 limbs)",
             rows_per(16, |b| {
-                let pk: [Target; 5] = b.add_virtual_targets(5).try_into().unwrap();
+                let pk = b.add_virtual_hash();
+                let owner: [Target; 5] = b.add_virtual_targets(5).try_into().unwrap();
                 let bal = zkroll_circuits::gadgets::range::U64Target {
                     lo: b.add_virtual_target(),
                     hi: b.add_virtual_target(),
                 };
                 let n = b.add_virtual_target();
-                b.account_leaf_hash(&pk, bal, n);
+                b.account_leaf_hash(pk, bal, n, &owner);
             }),
             0,
         ),

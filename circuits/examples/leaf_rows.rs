@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p zkroll-circuits --example leaf_rows`
 
-use zkroll_circuits::leaf::{LeafCircuit, MAX_K};
+use zkroll_circuits::leaf::{LeafCircuit, DEFAULT_K, MAX_K};
 
 fn main() -> anyhow::Result<()> {
     let r1 = LeafCircuit::num_rows(1)?;
@@ -24,5 +24,11 @@ fn main() -> anyhow::Result<()> {
             100.0 * rows as f64 / (1u64 << bits) as f64
         );
     }
+    // The built (padded) circuit of the default slot count: the row count that matters.
+    let built = LeafCircuit::build(DEFAULT_K)?;
+    println!(
+        "built k = {DEFAULT_K} (DEFAULT_K): 2^{} rows",
+        built.data.common.degree_bits()
+    );
     Ok(())
 }

@@ -176,12 +176,30 @@ pub enum TxError {
         /// Index.
         index: u32,
     },
-    /// A Deposit to an existing account with another key.
-    #[error("account {account} exists with another public key")]
+    /// A signed tx whose `pubkey` does not hash to its sender's leaf `pkhash`.
+    #[error("field `pubkey` does not hash to the pkhash of account {account}")]
     PubkeyMismatch {
-        /// Deposit's account.
+        /// The sender.
         account: u32,
     },
+    /// A Deposit to an existing account with another `pkhash` or `owner` (an account is
+    /// identified by the pair).
+    #[error("account {account} exists with another `{field}`")]
+    DepositMismatch {
+        /// Deposit's account.
+        account: u32,
+        /// `"pkhash"` or `"owner"`.
+        field: &'static str,
+    },
+    /// A Deposit of `2^56` or more (pubdata carries 7 bytes; Rollup.sol never queues one).
+    #[error("deposit amount {amount} is not below 2^56")]
+    DepositTooLarge {
+        /// Amount.
+        amount: u64,
+    },
+    /// A Withdraw to the zero address.
+    #[error("field `l1_address` is the zero address")]
+    ZeroAddress,
     /// `amount + fee ≥ 2^64`.
     #[error("amount {amount} + fee {fee} overflows u64")]
     AmountFeeOverflow {
@@ -203,6 +221,68 @@ pub enum TxError {
     NonceOverflow {
         /// Signer.
         account: u32,
+    },
+}
+
+/// Why a batch's pubdata cannot be applied to a state (`crate::pubdata::apply_pubdata`).
+/// Slot numbers are 0-based positions of 64-byte slots in the pubdata.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PubdataError {
+    /// The length is not a multiple of 64.
+    #[error("pubdata length {len} is not a multiple of 64")]
+    Length {
+        /// Byte length.
+        len: usize,
+    },
+    /// A type byte that is not 1 (Deposit), 2 (Transfer), 3 (Withdraw) or 4 (FullExit).
+    #[error("slot {slot}: unknown type byte {code}")]
+    UnknownType {
+        /// Slot.
+        slot: usize,
+        /// Its byte 0.
+        code: u8,
+    },
+    /// A byte the format requires to be zero is not.
+    #[error("slot {slot}: byte {byte} must be zero")]
+    NonZeroPadding {
+        /// Slot.
+        slot: usize,
+        /// Offset in the slot.
+        byte: usize,
+    },
+    /// A `pkhash` limb `≥ p`.
+    #[error("slot {slot}: field `pkhash` limb {limb} is not a canonical Goldilocks element")]
+    NonCanonical {
+        /// Slot.
+        slot: usize,
+        /// Limb index.
+        limb: usize,
+    },
+    /// The slot is not a valid transition of the state (e.g. an overdraft).
+    #[error("slot {slot}: {error}")]
+    Tx {
+        /// Slot.
+        slot: usize,
+        /// What is wrong.
+        error: TxError,
+    },
+    /// A FullExit slot whose amount is not what the state pays.
+    #[error("slot {slot}: full exit amount {found}, the state pays {expected}")]
+    ExitAmount {
+        /// Slot.
+        slot: usize,
+        /// What the state pays (balance, or 0 for a no-op).
+        expected: u64,
+        /// The slot's amount.
+        found: u64,
+    },
+    /// The state after all slots does not have the expected root.
+    #[error("pubdata leads to root {computed}, the batch claims {expected}")]
+    RootMismatch {
+        /// Root claimed (0x hex).
+        expected: String,
+        /// Root computed (0x hex).
+        computed: String,
     },
 }
 

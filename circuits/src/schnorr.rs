@@ -222,6 +222,12 @@ impl PublicKey {
         self.w
     }
 
+    /// The key hash an account leaf stores: `Poseidon.hash_no_pad([w0..w4])`
+    /// (`docs/formats.md` §2).
+    pub fn pkhash(&self) -> HashOut<F> {
+        pkhash_of_limbs(&self.w)
+    }
+
     /// The group element.
     pub fn point(&self) -> Point {
         self.point
@@ -253,6 +259,12 @@ impl PublicKey {
         }
         Self::decode(w)
     }
+}
+
+/// `Poseidon.hash_no_pad(w)` of five key limbs, whether or not they encode a point: the
+/// `pkhash` a deposit may name (`docs/formats.md` §2).
+pub fn pkhash_of_limbs(w: &[F; 5]) -> HashOut<F> {
+    PoseidonHash::hash_no_pad(w)
 }
 
 /// A Schnorr signature `(e, s)`: `e` the 4-limb Poseidon challenge, `s < n`.

@@ -26,6 +26,8 @@ pub enum TxType {
     Transfer = 2,
     /// Signed withdrawal to an L1 address.
     Withdraw = 3,
+    /// L1 priority forced exit (`requestFullExit`).
+    FullExit = 4,
 }
 
 /// The chain and rollup a signature is bound to.
@@ -37,15 +39,32 @@ pub struct Domain {
     pub rollup: [u8; 20],
 }
 
-/// Credit `amount` to `account`, creating it with `pubkey` if its leaf is empty.
+/// Largest deposit amount (exclusive): deposits travel as 7 bytes (`docs/formats.md` §4).
+pub const DEPOSIT_LIMIT: u64 = 1 << 56;
+
+/// Credit `amount` to `account`, creating it with `(pkhash, owner)` if its leaf is empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deposit {
     /// Target account index (chosen by the operator).
     pub account: u32,
-    /// Owner's key: must equal the existing account's key, or creates the account.
-    pub pubkey: PublicKey,
-    /// Amount credited.
+    /// Hash of the account's signing key: must equal the existing account's, or creates the
+    /// account. It need not be the hash of a valid key (the account then can never sign).
+    pub pkhash: HashOut<F>,
+    /// Amount credited, `< DEPOSIT_LIMIT`.
     pub amount: u64,
+    /// L1 owner: must equal the existing account's, or creates the account.
+    pub owner: [u8; 20],
+}
+
+/// L1 priority op `requestFullExit(account)` sent by `requester`: if the account exists and
+/// `requester` is its owner, its whole balance is withdrawn to `requester`; otherwise a
+/// recorded no-op (amount 0). Never fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FullExit {
+    /// Account to exit.
+    pub account: u32,
+    /// L1 address that requested the exit.
+    pub requester: [u8; 20],
 }
 
 /// Move `amount` from `from` to `to`, paying `fee` to the operator.
@@ -61,6 +80,8 @@ pub struct Transfer {
     pub fee: u64,
     /// Must equal the sender's current nonce.
     pub nonce: u32,
+    /// Sender's key: must hash to the sender's `pkhash`.
+    pub pubkey: PublicKey,
     /// Sender's Schnorr signature on [`Transfer::message`].
     pub signature: Signature,
 }
@@ -70,7 +91,7 @@ pub struct Transfer {
 pub struct Withdraw {
     /// Sender (signer).
     pub from: u32,
-    /// L1 recipient.
+    /// L1 recipient (not the zero address).
     pub l1_address: [u8; 20],
     /// Amount withdrawn.
     pub amount: u64,
@@ -78,6 +99,8 @@ pub struct Withdraw {
     pub fee: u64,
     /// Must equal the sender's current nonce.
     pub nonce: u32,
+    /// Sender's key: must hash to the sender's `pkhash`.
+    pub pubkey: PublicKey,
     /// Sender's Schnorr signature on [`Withdraw::message`].
     pub signature: Signature,
 }
@@ -91,6 +114,8 @@ pub enum Tx {
     Transfer(Transfer),
     /// See [`Withdraw`].
     Withdraw(Withdraw),
+    /// See [`FullExit`].
+    FullExit(FullExit),
 }
 
 /// The 21-limb message `M` of `docs/formats.md` §3 (every limb `< 2^32`). The circuit builds
@@ -182,6 +207,7 @@ impl Transfer {
             amount,
             fee,
             nonce,
+            pubkey: sk.public_key(),
             signature: sk.sign(&message_hash(&m)),
         }
     }
@@ -228,6 +254,7 @@ impl Withdraw {
             amount,
             fee,
             nonce,
+            pubkey: sk.public_key(),
             signature: sk.sign(&message_hash(&m)),
         }
     }
@@ -240,13 +267,14 @@ impl Tx {
             Tx::Deposit(_) => TxType::Deposit,
             Tx::Transfer(_) => TxType::Transfer,
             Tx::Withdraw(_) => TxType::Withdraw,
+            Tx::FullExit(_) => TxType::FullExit,
         }
     }
 
-    /// The signed message and signature, for signed types (`None` for a Deposit).
+    /// The signed message and signature, for signed types (`None` for priority ops).
     pub fn signed_message(&self, domain: &Domain) -> Option<([F; MESSAGE_LIMBS], Signature)> {
         match self {
-            Tx::Deposit(_) => None,
+            Tx::Deposit(_) | Tx::FullExit(_) => None,
             Tx::Transfer(t) => Some((t.message(domain), t.signature)),
             Tx::Withdraw(w) => Some((w.message(domain), w.signature)),
         }
@@ -255,9 +283,18 @@ impl Tx {
     /// The signer's account index, for signed types.
     pub fn signer(&self) -> Option<u32> {
         match self {
-            Tx::Deposit(_) => None,
+            Tx::Deposit(_) | Tx::FullExit(_) => None,
             Tx::Transfer(t) => Some(t.from),
             Tx::Withdraw(w) => Some(w.from),
+        }
+    }
+
+    /// The key the batch file gives for the signer, for signed types.
+    pub fn signer_key(&self) -> Option<PublicKey> {
+        match self {
+            Tx::Deposit(_) | Tx::FullExit(_) => None,
+            Tx::Transfer(t) => Some(t.pubkey),
+            Tx::Withdraw(w) => Some(w.pubkey),
         }
     }
 }

@@ -6,7 +6,7 @@ use zkroll_circuits::error::{BatchError, Location};
 use zkroll_circuits::execute::execute;
 use zkroll_circuits::schnorr::{PublicKey, SecretKey};
 use zkroll_circuits::state::{Account, StateTree};
-use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+use zkroll_circuits::tx::{Deposit, Domain, FullExit, Transfer, Tx, Withdraw};
 
 const DOMAIN: Domain = Domain {
     chain_id: 5,
@@ -23,9 +23,10 @@ fn genesis() -> Vec<(u32, Account)> {
             (
                 i as u32,
                 Account {
-                    pubkey: sk(i).public_key(),
+                    pkhash: sk(i).public_key().pkhash(),
                     balance: 1_000_000,
                     nonce: 0,
+                    owner: [0x10 + i; 20],
                 },
             )
         })
@@ -42,11 +43,16 @@ fn batch() -> Batch {
         txs: vec![
             Tx::Deposit(Deposit {
                 account: 7,
-                pubkey: sk(7).public_key(),
+                pkhash: sk(7).public_key().pkhash(),
                 amount: 10,
+                owner: [0x17; 20],
             }),
             Tx::Transfer(Transfer::signed(&sk(1), &DOMAIN, 1, 2, 100, 1, 0)),
             Tx::Withdraw(Withdraw::signed(&sk(2), &DOMAIN, 2, [9; 20], 50, 2, 0)),
+            Tx::FullExit(FullExit {
+                account: 1,
+                requester: [0x11; 20],
+            }),
         ],
     }
 }
@@ -70,7 +76,22 @@ fn json_and_bincode_round_trip_and_detect() {
     assert_eq!(detect(&bin), Some(Format::Bincode));
     assert_eq!(Batch::from_bytes(j.as_bytes()).unwrap(), b);
     assert_eq!(Batch::from_bytes(&bin).unwrap(), b);
-    assert!(j.contains("\"version\": 1"));
+    assert!(j.contains("\"version\": 2"));
+    // The field names of formats.md §7, the signer's key before the signature.
+    let v = json_value();
+    assert_eq!(
+        v["txs"][0]["deposit"]["owner"],
+        format!("0x{}", "17".repeat(20))
+    );
+    assert!(v["txs"][0]["deposit"]["pkhash"].is_string());
+    assert_eq!(v["txs"][3]["full_exit"]["account"], 1);
+    assert_eq!(
+        v["txs"][3]["full_exit"]["requester"],
+        format!("0x{}", "11".repeat(20))
+    );
+    assert!(v["pre_state"]["genesis"][0]["owner"].is_string());
+    let t = j.find("\"pubkey\"").unwrap();
+    assert!(t < j[t..].find("\"signature\"").unwrap() + t);
     assert!(matches!(
         Batch::from_bytes(b"garbage"),
         Err(BatchError::UnknownFormat { .. })
@@ -104,13 +125,27 @@ fn file_extension_picks_the_encoding() {
 
 #[test]
 fn unsupported_version_json_and_bincode() {
-    let mut v = json_value();
-    v["version"] = 2.into();
+    // Version 1 (keys in leaves and deposits) is no longer read, nor is a future version.
+    for old in [1, 3] {
+        let mut v = json_value();
+        v["version"] = old.into();
+        assert!(matches!(
+            from_value(&v),
+            Err(BatchError::UnsupportedVersion {
+                found,
+                supported: 2
+            }) if found == old
+        ));
+    }
+    // A genuine version-1 file (deposit with a 40-byte "pubkey") gets the version error, not
+    // a shape error.
+    let v1 = r#"{"version": 1, "header": {"chain_id": 5, "rollup": "0x4242424242424242424242424242424242424242", "operator": 0},
+        "pre_state": {"genesis": []}, "txs": [{"deposit": {"account": 7, "pubkey": "0x00", "amount": 10}}]}"#;
     assert!(matches!(
-        from_value(&v),
+        Batch::from_bytes(v1.as_bytes()),
         Err(BatchError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 1,
+            supported: 2
         })
     ));
     // Even if the rest of the file has another shape.
@@ -120,17 +155,17 @@ fn unsupported_version_json_and_bincode() {
         Err(BatchError::UnsupportedVersion { found: 7, .. })
     ));
     let mut bin = batch().to_bincode();
-    assert_eq!(bin[4], 1, "version is the first varint after the magic");
-    bin[4] = 2;
+    assert_eq!(bin[4], 2, "version is the first varint after the magic");
+    bin[4] = 1;
     assert!(matches!(
         Batch::from_bytes(&bin),
-        Err(BatchError::UnsupportedVersion { found: 2, .. })
+        Err(BatchError::UnsupportedVersion { found: 1, .. })
     ));
 }
 
 #[test]
 fn malformed_json_reports_line_and_column() {
-    let text = "{\n  \"version\": 1,\n  \"header\": oops\n}";
+    let text = "{\n  \"version\": 2,\n  \"header\": oops\n}";
     match Batch::from_bytes(text.as_bytes()) {
         Err(BatchError::Json { line, column, .. }) => assert_eq!((line, column), (3, 13)),
         other => panic!("{other:?}"),
@@ -161,48 +196,71 @@ fn malformed_json_reports_line_and_column() {
     ));
 }
 
-fn hex40(b: [u8; 40]) -> serde_json::Value {
+fn hex(b: &[u8]) -> serde_json::Value {
     format!("0x{}", hex::encode(b)).into()
 }
 
 #[test]
 fn non_canonical_field_element_in_file() {
-    let mut pk = sk(7).public_key().to_bytes();
-    pk[16..24].copy_from_slice(&u64::MAX.to_be_bytes());
+    let mut h = [0u8; 32];
+    h[16..24].copy_from_slice(&u64::MAX.to_be_bytes());
     let mut v = json_value();
-    v["txs"][0]["deposit"]["pubkey"] = hex40(pk);
+    v["txs"][0]["deposit"]["pkhash"] = hex(&h);
     assert!(matches!(
         from_value(&v),
         Err(BatchError::NonCanonical {
             location: Location::Tx(0),
-            field: "pubkey",
+            field: "pkhash",
             limb: 2
         })
     ));
     // p itself is non-canonical too, in a genesis entry.
-    let mut pk = sk(1).public_key().to_bytes();
-    pk[0..8].copy_from_slice(&0xffff_ffff_0000_0001u64.to_be_bytes());
+    let mut h = [0u8; 32];
+    h[0..8].copy_from_slice(&0xffff_ffff_0000_0001u64.to_be_bytes());
     let mut v = json_value();
-    v["pre_state"]["genesis"][1]["pubkey"] = hex40(pk);
+    v["pre_state"]["genesis"][1]["pkhash"] = hex(&h);
     assert!(matches!(
         from_value(&v),
         Err(BatchError::NonCanonical {
             location: Location::Genesis(1),
-            field: "pubkey",
+            field: "pkhash",
             limb: 0
+        })
+    ));
+    // And in a signer's key.
+    let mut pk = sk(1).public_key().to_bytes();
+    pk[32..40].copy_from_slice(&u64::MAX.to_be_bytes());
+    let mut v = json_value();
+    v["txs"][1]["transfer"]["pubkey"] = hex(&pk);
+    assert!(matches!(
+        from_value(&v),
+        Err(BatchError::NonCanonical {
+            location: Location::Tx(1),
+            field: "pubkey",
+            limb: 4
         })
     ));
 }
 
 #[test]
-fn invalid_point_encoding() {
-    // The neutral element (w = 0) is rejected.
+fn pkhash_of_no_key_is_accepted_in_a_deposit() {
+    // Any canonical limbs are a valid pkhash: the file decodes and the deposit executes.
     let mut v = json_value();
-    v["txs"][0]["deposit"]["pubkey"] = hex40([0; 40]);
+    v["txs"][0]["deposit"]["pkhash"] = hex(&[0x01; 32]);
+    let b = from_value(&v).unwrap();
+    let (state, _) = execute(&b).unwrap();
+    assert_eq!(state.get(7).unwrap().balance, 10);
+}
+
+#[test]
+fn invalid_point_encoding() {
+    // The neutral element (w = 0) is rejected as a signer's key.
+    let mut v = json_value();
+    v["txs"][1]["transfer"]["pubkey"] = hex(&[0; 40]);
     assert!(matches!(
         from_value(&v),
         Err(BatchError::InvalidPoint {
-            location: Location::Tx(0),
+            location: Location::Tx(1),
             field: "pubkey"
         })
     ));
@@ -216,12 +274,12 @@ fn invalid_point_encoding() {
         .find(|b| PublicKey::from_bytes(b).is_err())
         .expect("some small w is not an encoding");
     let mut v = json_value();
-    v["pre_state"]["genesis"][2]["pubkey"] = hex40(bad);
+    v["txs"][2]["withdraw"]["pubkey"] = hex(&bad);
     assert!(matches!(
         from_value(&v),
         Err(BatchError::InvalidPoint {
-            location: Location::Genesis(2),
-            ..
+            location: Location::Tx(2),
+            field: "pubkey"
         })
     ));
     // A truncated signature.
@@ -233,6 +291,30 @@ fn invalid_point_encoding() {
             location: Location::Tx(2)
         })
     ));
+}
+
+#[test]
+fn missing_or_misspelt_new_fields_are_rejected() {
+    // A signed tx without its key, a deposit without its owner, a full exit with an amount
+    // (it has none: execution computes it): each a JSON shape error with its position.
+    let mut v = json_value();
+    v["txs"][1]["transfer"]
+        .as_object_mut()
+        .unwrap()
+        .remove("pubkey");
+    assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
+    let mut v = json_value();
+    v["txs"][0]["deposit"]
+        .as_object_mut()
+        .unwrap()
+        .remove("owner");
+    assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
+    let mut v = json_value();
+    v["txs"][3]["full_exit"]["amount"] = 5.into();
+    assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
+    let mut v = json_value();
+    v["txs"][3]["full_exit"]["requester"] = hex(&[1; 19]);
+    assert!(matches!(from_value(&v), Err(BatchError::Json { .. })));
 }
 
 #[test]
@@ -288,11 +370,29 @@ fn tampered_snapshot_is_rejected() {
         StateTree::from_snapshot_bytes(&nc),
         Err(BatchError::NonCanonical { field: "root", .. })
     ));
-    let mut v = bytes.clone();
-    v[4] = 9;
+    assert_eq!(bytes[4], 2, "snapshot version 2");
+    for old in [1, 9] {
+        let mut v = bytes.clone();
+        v[4] = old;
+        assert!(matches!(
+            StateTree::from_snapshot_bytes(&v),
+            Err(BatchError::UnsupportedVersion { found, supported: 2 }) if found == old as u32
+        ));
+    }
+    // A non-canonical pkhash in an account entry.
+    let mut nc = StateTree::new();
+    nc.set(3, genesis()[0].1);
+    let mut b = nc.to_snapshot_bytes();
+    let pkhash = zkroll_circuits::encoding::hash_to_bytes(&genesis()[0].1.pkhash);
+    let at = b.windows(32).position(|w| w == pkhash).unwrap();
+    b[at..at + 8].copy_from_slice(&u64::MAX.to_be_bytes());
     assert!(matches!(
-        StateTree::from_snapshot_bytes(&v),
-        Err(BatchError::UnsupportedVersion { found: 9, .. })
+        StateTree::from_snapshot_bytes(&b),
+        Err(BatchError::NonCanonical {
+            location: Location::Snapshot(0),
+            field: "pkhash",
+            ..
+        })
     ));
     assert!(matches!(
         StateTree::from_snapshot_bytes(&bytes[..bytes.len() - 3]),

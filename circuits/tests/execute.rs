@@ -1,11 +1,12 @@
 //! Execution: valid batches, every typed error with its tx index, and all-or-nothing.
 
 use zkroll_circuits::batch::{Batch, Header, PreState};
+use zkroll_circuits::encoding::hash_to_bytes;
 use zkroll_circuits::error::{ExecError, Role, TxError};
 use zkroll_circuits::execute::{apply, execute};
 use zkroll_circuits::schnorr::{PublicKey, SecretKey};
 use zkroll_circuits::state::{Account, StateTree};
-use zkroll_circuits::tx::{message_hash, Deposit, Domain, Transfer, Tx, Withdraw};
+use zkroll_circuits::tx::{message_hash, Deposit, Domain, FullExit, Transfer, Tx, Withdraw};
 
 const DOMAIN: Domain = Domain {
     chain_id: 31337,
@@ -23,19 +24,38 @@ fn pk(i: u8) -> PublicKey {
     sk(i).public_key()
 }
 
+/// The L1 owner of key `i`'s accounts.
+fn owner(i: u8) -> [u8; 20] {
+    [0x10 + i; 20]
+}
+
+/// An account of key `i` (owned by `owner(i)`).
+fn acct(i: u8, balance: u64, nonce: u32) -> Account {
+    Account {
+        pkhash: pk(i).pkhash(),
+        balance,
+        nonce,
+        owner: owner(i),
+    }
+}
+
+/// A deposit of `amount` to `account` for key `key` and `owner(key)`.
+fn dep(account: u32, key: u8, amount: u64) -> Tx {
+    Tx::Deposit(Deposit {
+        account,
+        pkhash: pk(key).pkhash(),
+        amount,
+        owner: owner(key),
+    })
+}
+
+fn full_exit(account: u32, requester: [u8; 20]) -> Tx {
+    Tx::FullExit(FullExit { account, requester })
+}
+
 /// Accounts 0 (operator), 1, 2 with keys 0, 1, 2 and balance 1000.
 fn state() -> StateTree {
-    StateTree::from_accounts((0..3u8).map(|i| {
-        (
-            i as u32,
-            Account {
-                pubkey: pk(i),
-                balance: 1000,
-                nonce: 0,
-            },
-        )
-    }))
-    .unwrap()
+    StateTree::from_accounts((0..3u8).map(|i| (i as u32, acct(i, 1000, 0)))).unwrap()
 }
 
 fn transfer(from: u8, to: u32, amount: u64, fee: u64, nonce: u32) -> Tx {
@@ -83,11 +103,7 @@ fn valid_batch_updates_balances_witness_and_digest() {
     let mut s = state();
     let old = s.root();
     let txs = [
-        Tx::Deposit(Deposit {
-            account: 5,
-            pubkey: pk(5),
-            amount: 50,
-        }),
+        dep(5, 5, 50),
         transfer(1, 2, 100, 3, 0),
         transfer(1, 5, 10, 0, 1),
         withdraw(2, 40, 2, 0),
@@ -136,19 +152,23 @@ fn pubdata_slots_follow_the_layout() {
     let txs = [
         Tx::Deposit(Deposit {
             account: 9,
-            pubkey: pk(9),
-            amount: 0x0102,
+            pkhash: pk(9).pkhash(),
+            amount: 0x00aa_bbcc_ddee_ff01,
+            owner: owner(9),
         }),
         transfer(1, 2, 5, 6, 0),
         withdraw(2, 7, 8, 0),
+        full_exit(1, owner(1)),
+        full_exit(2, owner(3)),
     ];
     let e = apply(&mut s, &HEADER, &txs).unwrap();
     let p = &e.pubdata;
+    assert_eq!(p.len(), 5 * 64);
     assert_eq!(p[0], 1);
     assert_eq!(&p[1..5], &9u32.to_be_bytes());
-    assert_eq!(&p[5..45], &pk(9).to_bytes());
-    assert_eq!(&p[45..53], &0x0102u64.to_be_bytes());
-    assert!(p[53..64].iter().all(|b| *b == 0));
+    assert_eq!(&p[5..37], &hash_to_bytes(&pk(9).pkhash()));
+    assert_eq!(&p[37..44], &[0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01]);
+    assert_eq!(&p[44..64], &owner(9));
     let t = &p[64..128];
     assert_eq!(t[0], 2);
     assert_eq!(&t[1..5], &1u32.to_be_bytes());
@@ -165,6 +185,18 @@ fn pubdata_slots_follow_the_layout() {
     assert_eq!(&w[33..41], &8u64.to_be_bytes());
     assert_eq!(&w[41..45], &0u32.to_be_bytes());
     assert!(w[45..].iter().all(|b| *b == 0));
+    // Full exit by the owner pays 1000 − 5 − 6; by a stranger 0.
+    let x = &p[192..256];
+    assert_eq!(x[0], 4);
+    assert_eq!(&x[1..5], &1u32.to_be_bytes());
+    assert_eq!(&x[5..25], &owner(1));
+    assert_eq!(&x[25..33], &989u64.to_be_bytes());
+    assert!(x[33..].iter().all(|b| *b == 0));
+    let x = &p[256..320];
+    assert_eq!(x[0], 4);
+    assert_eq!(&x[1..5], &2u32.to_be_bytes());
+    assert_eq!(&x[5..25], &owner(3));
+    assert!(x[25..].iter().all(|b| *b == 0));
 }
 
 #[test]
@@ -175,6 +207,7 @@ fn bad_signature() {
         unreachable!()
     };
     t.from = 1;
+    t.pubkey = pk(1);
     expect_err(state(), &[ok, Tx::Transfer(t)], 1, TxError::BadSignature);
     // Right key, tampered amount.
     let Tx::Transfer(mut t) = transfer(1, 2, 1, 0, 0) else {
@@ -244,14 +277,7 @@ fn overdraft_and_overflows() {
     );
     // Receiver overflow: account 2 near u64::MAX.
     let mut s = state();
-    s.set(
-        2,
-        Account {
-            pubkey: pk(2),
-            balance: u64::MAX - 1,
-            nonce: 0,
-        },
-    );
+    s.set(2, acct(2, u64::MAX - 1, 0));
     expect_err(
         s.clone(),
         &[transfer(1, 2, 2, 0, 0)],
@@ -264,11 +290,7 @@ fn overdraft_and_overflows() {
     // Deposit overflow.
     expect_err(
         s.clone(),
-        &[Tx::Deposit(Deposit {
-            account: 2,
-            pubkey: pk(2),
-            amount: 2,
-        })],
+        &[dep(2, 2, 2)],
         0,
         TxError::BalanceOverflow {
             role: Role::Account,
@@ -277,14 +299,7 @@ fn overdraft_and_overflows() {
     );
     // Operator overflow (fee).
     let mut s = state();
-    s.set(
-        0,
-        Account {
-            pubkey: pk(0),
-            balance: u64::MAX,
-            nonce: 0,
-        },
-    );
+    s.set(0, acct(0, u64::MAX, 0));
     expect_err(
         s,
         &[withdraw(1, 1, 1, 0)],
@@ -296,14 +311,7 @@ fn overdraft_and_overflows() {
     );
     // Nonce overflow.
     let mut s = state();
-    s.set(
-        1,
-        Account {
-            pubkey: pk(1),
-            balance: 10,
-            nonce: u32::MAX,
-        },
-    );
+    s.set(1, acct(1, 10, u32::MAX));
     expect_err(
         s,
         &[transfer(1, 2, 1, 0, u32::MAX)],
@@ -352,15 +360,9 @@ fn unknown_accounts() {
 }
 
 #[test]
-fn deposit_creates_then_requires_same_key() {
-    let dep = |account, key: u8, amount| {
-        Tx::Deposit(Deposit {
-            account,
-            pubkey: pk(key),
-            amount,
-        })
-    };
-    // Created account can then send (its key verified even though it is new in this batch).
+fn deposit_creates_then_requires_same_pkhash_and_owner() {
+    // Created account can then send (its key checked against the pkhash deposited in this
+    // batch).
     let mut s = state();
     let e = apply(
         &mut s,
@@ -368,42 +370,163 @@ fn deposit_creates_then_requires_same_key() {
         &[dep(8, 8, 10), transfer(8, 1, 5, 1, 0), dep(8, 8, 1)],
     )
     .unwrap();
-    assert_eq!(s.get(8).unwrap().balance, 5);
+    assert_eq!(s.get(8), Some(&acct(8, 5, 1)));
     assert_eq!(e.witnesses[0].updates[0].old, None);
     expect_err(
         state(),
         &[dep(8, 8, 10), dep(8, 9, 10)],
         1,
-        TxError::PubkeyMismatch { account: 8 },
+        TxError::DepositMismatch {
+            account: 8,
+            field: "pkhash",
+        },
     );
+    // Same key, another owner.
+    let other_owner = Tx::Deposit(Deposit {
+        account: 1,
+        pkhash: pk(1).pkhash(),
+        amount: 10,
+        owner: owner(2),
+    });
     expect_err(
         state(),
-        &[dep(1, 2, 10)],
+        &[other_owner],
         0,
+        TxError::DepositMismatch {
+            account: 1,
+            field: "owner",
+        },
+    );
+}
+
+#[test]
+fn deposit_to_a_pkhash_of_no_key_creates_an_account_that_cannot_sign() {
+    // Limbs that are the hash of no known key: the deposit still goes through, and a later
+    // normal deposit (to it and to another account) too.
+    let nokey = plonky2::hash::hash_types::HashOut {
+        elements: [1u64, 2, 3, 4].map(plonky2::field::types::Field::from_canonical_u64),
+    };
+    let lost = Tx::Deposit(Deposit {
+        account: 6,
+        pkhash: nokey,
+        amount: 7,
+        owner: owner(6),
+    });
+    let mut s = state();
+    apply(&mut s, &HEADER, &[lost, dep(7, 7, 3), lost]).unwrap();
+    assert_eq!(s.get(6).unwrap().balance, 14);
+    assert_eq!(s.get(7), Some(&acct(7, 3, 0)));
+    // No key hashes to it: whoever signs for account 6 fails with PubkeyMismatch.
+    expect_err(
+        s.clone(),
+        &[transfer(6, 1, 1, 0, 0)],
+        0,
+        TxError::PubkeyMismatch { account: 6 },
+    );
+    // Its owner can still force its exit.
+    let mut s2 = s.clone();
+    let e = apply(&mut s2, &HEADER, &[full_exit(6, owner(6))]).unwrap();
+    assert_eq!(e.witnesses[0].exit_amount, 14);
+    assert_eq!(s2.get(6).unwrap().balance, 0);
+}
+
+#[test]
+fn deposit_amount_must_be_below_2_pow_56() {
+    let mut s = state();
+    apply(&mut s, &HEADER, &[dep(5, 5, (1 << 56) - 1)]).unwrap();
+    assert_eq!(s.get(5).unwrap().balance, (1 << 56) - 1);
+    for amount in [1 << 56, u64::MAX] {
+        expect_err(
+            state(),
+            &[dep(1, 1, 1), dep(5, 5, amount)],
+            1,
+            TxError::DepositTooLarge { amount },
+        );
+    }
+}
+
+#[test]
+fn signer_key_must_hash_to_the_sender_pkhash() {
+    // Account 1's transfer signed (validly) by key 2 and presented with key 2.
+    let t = Transfer::signed(&sk(2), &DOMAIN, 1, 2, 1, 0, 0);
+    expect_err(
+        state(),
+        &[Tx::Transfer(t)],
+        0,
+        TxError::PubkeyMismatch { account: 1 },
+    );
+    let w = Withdraw::signed(&sk(2), &DOMAIN, 1, [7; 20], 1, 0, 0);
+    expect_err(
+        state(),
+        &[transfer(1, 2, 1, 0, 0), Tx::Withdraw(w)],
+        1,
         TxError::PubkeyMismatch { account: 1 },
     );
 }
 
 #[test]
-fn all_or_nothing_after_many_valid_txs() {
-    // Ten valid txs (including account creation) then a failure: nothing remains.
-    let mut txs: Vec<Tx> = (0..10).map(|n| transfer(1, 2, 1, 1, n)).collect();
-    txs.insert(
-        3,
-        Tx::Deposit(Deposit {
-            account: 1 << 30,
-            pubkey: pk(30),
-            amount: 1,
-        }),
+fn withdraw_to_the_zero_address_is_rejected() {
+    let w = Withdraw::signed(&sk(1), &DOMAIN, 1, [0; 20], 1, 0, 0);
+    expect_err(
+        state(),
+        &[transfer(1, 2, 1, 0, 0), Tx::Withdraw(w)],
+        1,
+        TxError::ZeroAddress,
     );
+    let mut low = [0; 20];
+    low[19] = 1;
+    let w = Withdraw::signed(&sk(1), &DOMAIN, 1, low, 1, 0, 0);
+    apply(&mut state(), &HEADER, &[Tx::Withdraw(w)]).unwrap();
+}
+
+#[test]
+fn full_exit_pays_the_owner_and_is_a_no_op_otherwise() {
+    let mut s = state();
+    let before = s.clone();
+    let e = apply(
+        &mut s,
+        &HEADER,
+        &[
+            full_exit(1, owner(2)), // stranger: no-op
+            full_exit(9, owner(9)), // empty leaf: no-op
+            transfer(1, 2, 10, 1, 0),
+            full_exit(1, owner(1)), // owner: paid
+            full_exit(1, owner(1)), // again: nothing left
+        ],
+    )
+    .unwrap();
+    let paid: Vec<u64> = e.witnesses.iter().map(|w| w.exit_amount).collect();
+    assert_eq!(paid, vec![0, 0, 0, 989, 0]);
+    assert_eq!(e.counts.full_exits, 4);
+    // No-ops change nothing (their update is a touch of the leaf, empty or not).
+    for w in &e.witnesses[..2] {
+        let u = &w.updates[0];
+        assert_eq!((u.old, u.old_root), (u.new, u.new_root));
+        assert!(u.verify());
+    }
+    assert_eq!(e.witnesses[0].updates[0].old_root, before.root());
+    assert_eq!(e.witnesses[1].updates[0].old, None);
+    // The owner's exit zeroes the balance and keeps the nonce.
+    assert_eq!(s.get(1), Some(&acct(1, 0, 1)));
+    assert_eq!(s.get(2), Some(&acct(2, 1010, 0)));
+    assert!(s.get(9).is_none());
+}
+
+#[test]
+fn all_or_nothing_after_many_valid_txs() {
+    // Twelve valid txs (including account creation and a paid full exit of account 2) then
+    // a failure: nothing remains.
+    let mut txs: Vec<Tx> = (0..10).map(|n| transfer(1, 2, 1, 1, n)).collect();
+    txs.insert(3, dep(1 << 30, 30, 1));
+    txs.insert(5, full_exit(2, owner(2)));
     txs.push(transfer(2, 1, 5000, 0, 0));
     expect_err(
         state(),
         &txs,
-        11,
+        12,
         TxError::Overdraft {
             account: 2,
-            balance: 1010,
+            balance: 6,
             needed: 5000,
         },
     );

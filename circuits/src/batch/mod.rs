@@ -10,8 +10,9 @@ use crate::state::{Account, StateTree};
 use crate::tx::{Domain, Tx};
 use wire::{Bytes, VersionProbe, WireAccount, WireBatch, WireHeader, WirePreState, WireTx};
 
-/// The batch format version this build reads and writes.
-pub const BATCH_VERSION: u32 = 1;
+/// The batch format version this build reads and writes (2: accounts hold `pkhash` and
+/// `owner`, signed txs carry `pubkey`, FullExit exists; version 1 files are rejected).
+pub const BATCH_VERSION: u32 = 2;
 /// First bytes of a bincode batch file.
 pub const BATCH_MAGIC: [u8; 4] = *b"ZKRB";
 /// Upper bound on what a bincode decode may allocate (guards corrupted length prefixes).

@@ -6,11 +6,16 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::encoding::{first_non_canonical_limb, from_hex_array, to_hex};
+use plonky2::hash::hash_types::HashOut;
+
+use crate::encoding::{
+    first_non_canonical_limb, from_hex_array, hash_from_bytes, hash_to_bytes, to_hex,
+};
 use crate::error::{BatchError, Location};
 use crate::schnorr::{PublicKey, Signature};
 use crate::state::Account;
-use crate::tx::{Deposit, Transfer, Tx, Withdraw};
+use crate::tx::{Deposit, FullExit, Transfer, Tx, Withdraw};
+use crate::F;
 
 /// Fixed-size byte string: `"0x…"` in human-readable formats, bytes otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,12 +108,14 @@ pub struct WireHeader {
 pub struct WireAccount {
     /// Leaf index.
     pub index: u32,
-    /// 40-byte public key encoding.
-    pub pubkey: Bytes<40>,
+    /// Key hash, `h0‖h1‖h2‖h3` (u64 BE limbs, each `< p`).
+    pub pkhash: Bytes<32>,
     /// Balance.
     pub balance: u64,
     /// Nonce.
     pub nonce: u32,
+    /// L1 owner.
+    pub owner: Bytes<20>,
 }
 
 /// Pre-state on the wire: inline accounts or a snapshot path (relative to the batch file).
@@ -129,10 +136,12 @@ pub enum WireTx {
     Deposit {
         /// Account index.
         account: u32,
-        /// Owner key.
-        pubkey: Bytes<40>,
-        /// Amount.
+        /// Key hash (32 bytes, canonical limbs).
+        pkhash: Bytes<32>,
+        /// Amount (`< 2^56`, checked at execution).
         amount: u64,
+        /// L1 owner.
+        owner: Bytes<20>,
     },
     /// See [`Transfer`].
     Transfer {
@@ -146,6 +155,8 @@ pub enum WireTx {
         fee: u64,
         /// Nonce.
         nonce: u32,
+        /// Signer's key (40 bytes).
+        pubkey: Bytes<40>,
         /// Signature bytes.
         signature: VarBytes,
     },
@@ -161,8 +172,17 @@ pub enum WireTx {
         fee: u64,
         /// Nonce.
         nonce: u32,
+        /// Signer's key (40 bytes).
+        pubkey: Bytes<40>,
         /// Signature bytes.
         signature: VarBytes,
+    },
+    /// See [`FullExit`].
+    FullExit {
+        /// Account to exit.
+        account: u32,
+        /// L1 address that requested the exit.
+        requester: Bytes<20>,
     },
 }
 
@@ -170,7 +190,7 @@ pub enum WireTx {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct WireBatch {
-    /// Format version (1).
+    /// Format version (2).
     pub version: u32,
     /// Header.
     pub header: WireHeader,
@@ -203,6 +223,19 @@ pub fn decode_pubkey(
     PublicKey::from_bytes(&b.0).map_err(|_| BatchError::InvalidPoint { location, field })
 }
 
+/// Decodes a key hash, rejecting non-canonical limbs.
+pub fn decode_pkhash(
+    b: &Bytes<32>,
+    location: Location,
+    field: &'static str,
+) -> Result<HashOut<F>, BatchError> {
+    hash_from_bytes(&b.0).map_err(|limb| BatchError::NonCanonical {
+        location,
+        field,
+        limb,
+    })
+}
+
 fn decode_signature(b: &VarBytes, location: Location) -> Result<Signature, BatchError> {
     Signature::from_bytes(&b.0).map_err(|_| BatchError::InvalidSignatureEncoding { location })
 }
@@ -210,13 +243,13 @@ fn decode_signature(b: &VarBytes, location: Location) -> Result<Signature, Batch
 impl WireAccount {
     /// Validates into `(index, Account)`.
     pub fn decode(&self, location: Location) -> Result<(u32, Account), BatchError> {
-        let pubkey = decode_pubkey(&self.pubkey, location, "pubkey")?;
         Ok((
             self.index,
             Account {
-                pubkey,
+                pkhash: decode_pkhash(&self.pkhash, location, "pkhash")?,
                 balance: self.balance,
                 nonce: self.nonce,
+                owner: self.owner.0,
             },
         ))
     }
@@ -225,9 +258,10 @@ impl WireAccount {
     pub fn encode(index: u32, a: &Account) -> Self {
         Self {
             index,
-            pubkey: Bytes(a.pubkey.to_bytes()),
+            pkhash: Bytes(hash_to_bytes(&a.pkhash)),
             balance: a.balance,
             nonce: a.nonce,
+            owner: Bytes(a.owner),
         }
     }
 }
@@ -239,12 +273,14 @@ impl WireTx {
         Ok(match self {
             WireTx::Deposit {
                 account,
-                pubkey,
+                pkhash,
                 amount,
+                owner,
             } => Tx::Deposit(Deposit {
                 account: *account,
-                pubkey: decode_pubkey(pubkey, loc, "pubkey")?,
+                pkhash: decode_pkhash(pkhash, loc, "pkhash")?,
                 amount: *amount,
+                owner: owner.0,
             }),
             WireTx::Transfer {
                 from,
@@ -252,6 +288,7 @@ impl WireTx {
                 amount,
                 fee,
                 nonce,
+                pubkey,
                 signature,
             } => Tx::Transfer(Transfer {
                 from: *from,
@@ -259,6 +296,7 @@ impl WireTx {
                 amount: *amount,
                 fee: *fee,
                 nonce: *nonce,
+                pubkey: decode_pubkey(pubkey, loc, "pubkey")?,
                 signature: decode_signature(signature, loc)?,
             }),
             WireTx::Withdraw {
@@ -267,6 +305,7 @@ impl WireTx {
                 amount,
                 fee,
                 nonce,
+                pubkey,
                 signature,
             } => Tx::Withdraw(Withdraw {
                 from: *from,
@@ -274,7 +313,12 @@ impl WireTx {
                 amount: *amount,
                 fee: *fee,
                 nonce: *nonce,
+                pubkey: decode_pubkey(pubkey, loc, "pubkey")?,
                 signature: decode_signature(signature, loc)?,
+            }),
+            WireTx::FullExit { account, requester } => Tx::FullExit(FullExit {
+                account: *account,
+                requester: requester.0,
             }),
         })
     }
@@ -284,8 +328,9 @@ impl WireTx {
         match tx {
             Tx::Deposit(d) => WireTx::Deposit {
                 account: d.account,
-                pubkey: Bytes(d.pubkey.to_bytes()),
+                pkhash: Bytes(hash_to_bytes(&d.pkhash)),
                 amount: d.amount,
+                owner: Bytes(d.owner),
             },
             Tx::Transfer(t) => WireTx::Transfer {
                 from: t.from,
@@ -293,6 +338,7 @@ impl WireTx {
                 amount: t.amount,
                 fee: t.fee,
                 nonce: t.nonce,
+                pubkey: Bytes(t.pubkey.to_bytes()),
                 signature: VarBytes(t.signature.to_bytes().as_ref().to_vec()),
             },
             Tx::Withdraw(w) => WireTx::Withdraw {
@@ -301,7 +347,12 @@ impl WireTx {
                 amount: w.amount,
                 fee: w.fee,
                 nonce: w.nonce,
+                pubkey: Bytes(w.pubkey.to_bytes()),
                 signature: VarBytes(w.signature.to_bytes().as_ref().to_vec()),
+            },
+            Tx::FullExit(e) => WireTx::FullExit {
+                account: e.account,
+                requester: Bytes(e.requester),
             },
         }
     }

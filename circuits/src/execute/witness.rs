@@ -13,9 +13,10 @@ use crate::F;
 /// Witness of one transaction.
 ///
 /// Invariants: `updates` are in the order of `docs/formats.md` §3 (Deposit: account;
-/// Transfer: sender, receiver, operator; Withdraw: sender, operator), each `old_root` is the
-/// previous update's `new_root`; for signed txs `message_hash = Poseidon(message)` and the
-/// tx's signature verifies under `signer` on it.
+/// Transfer: sender, receiver, operator; Withdraw: sender, operator; FullExit: account, a
+/// no-change touch when nothing is paid), each `old_root` is the previous update's
+/// `new_root`; for signed txs `message_hash = Poseidon(message)`, `signer` hashes to the
+/// sender's `pkhash` and the tx's signature verifies under it on `message_hash`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxWitness {
     /// The transaction.
@@ -28,6 +29,8 @@ pub struct TxWitness {
     pub message_hash: Option<HashOut<F>>,
     /// The signer's public key (signed types only).
     pub signer: Option<PublicKey>,
+    /// What a FullExit paid out (0 for a no-op and for every other type).
+    pub exit_amount: u64,
     /// Its pubdata slot.
     pub pubdata: [u8; SLOT_BYTES],
 }
@@ -41,6 +44,8 @@ pub struct TxCounts {
     pub transfers: usize,
     /// Withdrawals.
     pub withdrawals: usize,
+    /// Forced exits (paid or no-op).
+    pub full_exits: usize,
 }
 
 impl TxCounts {
@@ -49,12 +54,13 @@ impl TxCounts {
             Tx::Deposit(_) => self.deposits += 1,
             Tx::Transfer(_) => self.transfers += 1,
             Tx::Withdraw(_) => self.withdrawals += 1,
+            Tx::FullExit(_) => self.full_exits += 1,
         }
     }
 
     /// Total number of transactions.
     pub fn total(&self) -> usize {
-        self.deposits + self.transfers + self.withdrawals
+        self.deposits + self.transfers + self.withdrawals + self.full_exits
     }
 }
 

@@ -22,14 +22,15 @@ pub const TREE_DEPTH: usize = 32;
 
 /// Sparse-Merkle gadgets over plonky2's `PoseidonHash`.
 pub trait CircuitBuilderMerkle<F: RichField + Extendable<D>, const D: usize> {
-    /// `Poseidon.hash_no_pad([w0..w4, balance_lo, balance_hi, nonce])`, the account leaf.
-    /// Range checks of the inputs (canonical pubkey limbs, u64 balance, u32 nonce) are the
-    /// caller's: this gadget only hashes.
+    /// `Poseidon.hash_no_pad([pk0..pk3, balance_lo, balance_hi, nonce, own0..own4])`, the
+    /// account leaf (12 limbs). Range checks of the inputs (u64 balance, u32 nonce, u32 owner
+    /// words) are the caller's: this gadget only hashes.
     fn account_leaf_hash(
         &mut self,
-        pubkey: &[Target; 5],
+        pkhash: HashOutTarget,
         balance: U64Target,
         nonce: Target,
+        owner: &[Target; 5],
     ) -> HashOutTarget;
 
     /// The empty leaf `HashOut::ZERO`.
@@ -65,12 +66,14 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderMerkle<F, D>
 {
     fn account_leaf_hash(
         &mut self,
-        pubkey: &[Target; 5],
+        pkhash: HashOutTarget,
         balance: U64Target,
         nonce: Target,
+        owner: &[Target; 5],
     ) -> HashOutTarget {
-        let mut inputs = pubkey.to_vec();
+        let mut inputs = pkhash.elements.to_vec();
         inputs.extend([balance.lo, balance.hi, nonce]);
+        inputs.extend(owner);
         self.hash_n_to_hash_no_pad::<PoseidonHash>(inputs)
     }
 
@@ -153,13 +156,19 @@ mod tests {
         })
     }
 
-    /// Native twin of [`CircuitBuilderMerkle::account_leaf_hash`].
-    fn native_leaf(pk: [F; 5], balance: u64, nonce: u32) -> HashOut<F> {
-        let mut v = pk.to_vec();
-        v.extend(u64_limbs::<F>(balance));
-        v.push(F::from_canonical_u32(nonce));
-        PoseidonHash::hash_no_pad(&v)
+    /// Native twin of [`CircuitBuilderMerkle::account_leaf_hash`]: the account leaf hash.
+    fn native_leaf(pkhash: [F; 4], balance: u64, nonce: u32) -> HashOut<F> {
+        crate::state::Account {
+            pkhash: HashOut { elements: pkhash },
+            balance,
+            nonce,
+            owner: OWNER,
+        }
+        .leaf_hash()
     }
+
+    /// The owner every test leaf has.
+    const OWNER: [u8; 20] = [0x5c; 20];
 
     /// Empty-subtree roots `E_0..E_31`, the siblings of a lone leaf.
     fn empty_siblings() -> Vec<HashOut<F>> {
@@ -227,7 +236,7 @@ mod tests {
         let c = path_circuit();
         let mut rng = StdRng::seed_from_u64(1);
         for index in [0u32, 1, 0x8000_0001, u32::MAX, rng.gen()] {
-            let leaf = native_leaf([F::sample(&mut rng); 5], rng.gen(), rng.gen());
+            let leaf = native_leaf([F::sample(&mut rng); 4], rng.gen(), rng.gen());
             let sibs = random_siblings(&mut rng);
             let root = native_root(leaf, index, &sibs);
             assert!(proves(
@@ -257,7 +266,7 @@ mod tests {
             assert!(tamper_rejected(&c.data, pw, c.bits[5].target, flipped));
         }
         // An index ≥ 2^32 is rejected, even with the root of its low 32 bits.
-        let leaf = native_leaf([F::ONE; 5], 1, 0);
+        let leaf = native_leaf([F::ONE; 4], 1, 0);
         let sibs = random_siblings(&mut rng);
         let root = native_root(leaf, 3, &sibs);
         assert!(!proves(
@@ -268,7 +277,8 @@ mod tests {
 
     struct UpdateCircuit {
         data: plonky2::plonk::circuit_data::CircuitData<F, C, 2>,
-        pk: [Target; 5],
+        pk: HashOutTarget,
+        owner: [Target; 5],
         old_bal: U64Target,
         new_bal: U64Target,
         nonce: Target,
@@ -282,7 +292,8 @@ mod tests {
     /// when `create`.
     fn update_circuit(create: bool) -> UpdateCircuit {
         let mut b = builder();
-        let pk: [Target; 5] = b.add_virtual_targets(5).try_into().unwrap();
+        let pk = b.add_virtual_hash();
+        let owner: [Target; 5] = b.add_virtual_targets(5).try_into().unwrap();
         let old_bal = b.add_virtual_u64_target();
         let new_bal = b.add_virtual_u64_target();
         let nonce = b.add_virtual_u32_target();
@@ -292,15 +303,16 @@ mod tests {
         let old_leaf = if create {
             b.empty_leaf_hash()
         } else {
-            b.account_leaf_hash(&pk, old_bal, nonce)
+            b.account_leaf_hash(pk, old_bal, nonce, &owner)
         };
-        let new_leaf = b.account_leaf_hash(&pk, new_bal, nonce);
+        let new_leaf = b.account_leaf_hash(pk, new_bal, nonce, &owner);
         let computed = b.merkle_update(old_leaf, new_leaf, index, &siblings, old_root);
         let new_root = b.add_virtual_hash();
         b.connect_hashes(computed, new_root);
         UpdateCircuit {
             data: b.build::<C>(),
             pk,
+            owner,
             old_bal,
             new_bal,
             nonce,
@@ -314,7 +326,7 @@ mod tests {
     #[allow(clippy::too_many_arguments)]
     fn update_witness(
         c: &UpdateCircuit,
-        pk: [F; 5],
+        pk: [F; 4],
         (old_bal, new_bal, nonce): (u64, u64, u32),
         index: u32,
         sibs: &[HashOut<F>],
@@ -322,7 +334,9 @@ mod tests {
         new_root: HashOut<F>,
     ) -> PartialWitness<F> {
         let mut pw = PartialWitness::new();
-        pw.set_target_arr(&c.pk, &pk).unwrap();
+        pw.set_hash_target(c.pk, HashOut { elements: pk }).unwrap();
+        pw.set_target_arr(&c.owner, &crate::encoding::address_limbs(&OWNER))
+            .unwrap();
         for (t, v) in [(c.old_bal, old_bal), (c.new_bal, new_bal)] {
             let [lo, hi] = u64_limbs::<F>(v);
             pw.set_target(t.lo, lo).unwrap();
@@ -344,7 +358,7 @@ mod tests {
     fn update_matches_native_and_rejects_tampering() {
         let c = update_circuit(false);
         let mut rng = StdRng::seed_from_u64(2);
-        let pk = [0; 5].map(|_| F::sample(&mut rng));
+        let pk = [0; 4].map(|_| F::sample(&mut rng));
         let (index, nonce) = (0x1234_5678u32, 9u32);
         let (old_bal, new_bal) = (1_000_000u64, 999_000u64);
         let sibs = random_siblings(&mut rng);
@@ -379,7 +393,7 @@ mod tests {
     #[test]
     fn create_from_empty_tree() {
         let c = update_circuit(true);
-        let pk = [1, 2, 3, 4, 5].map(F::from_canonical_u64);
+        let pk = [1, 2, 3, 4].map(F::from_canonical_u64);
         let sibs = empty_siblings();
         let empty_root = native_root(HashOut::ZERO, 77, &sibs);
         // The root of the empty tree is E_32 whatever the index.

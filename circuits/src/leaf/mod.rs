@@ -6,8 +6,8 @@
 //! roots are field elements (canonical by construction).
 //!
 //! What a proof attests: starting from `old_root`, applying the `k` slots — each a Deposit,
-//! Transfer, Withdraw (docs/formats.md §3, the exact semantics of `crate::execute`) or a
-//! no-op — gives `new_root`; the pubdata blocks of the real slots (formats.md §4), absorbed
+//! Transfer, Withdraw, FullExit (docs/formats.md §3, the exact semantics of
+//! `crate::execute`) or a no-op — gives `new_root`; the pubdata blocks of the real slots (formats.md §4), absorbed
 //! into the SHA-256 chaining value `sha_in`, give `sha_out`; `blocks_out − blocks_in` is the
 //! number of real slots. Signatures are bound to the statement's chain id and rollup
 //! address. The operator (fee recipient) is a per-leaf witness that appears in the pubdata
@@ -35,7 +35,7 @@ pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness, SHA256_I
 pub const STATEMENT_LIMBS: usize = 33;
 /// Largest slot count accepted by [`LeafCircuit::build`].
 pub const MAX_K: usize = 64;
-/// Slot counts that fill their power-of-two row count best (rows = 25 + 1 852·k, measured by
+/// Slot counts that fill their power-of-two row count best (rows = 25 + 1 860·k, measured by
 /// `cargo run --release -p zkroll-circuits --example leaf_rows`: k = 8 → 2^14, k = 17 →
 /// 2^15, k = 35 → 2^16, each ≥ 90 % full); any `1 ≤ k ≤ MAX_K` is accepted.
 pub const SUPPORTED_K: [usize; 3] = [8, 17, 35];

@@ -1,5 +1,6 @@
-//! One transaction slot of the leaf circuit: a Deposit, Transfer, Withdraw or no-op, with
-//! its signature, balance/nonce rules, up to three Merkle updates and its pubdata block.
+//! One transaction slot of the leaf circuit: a Deposit, Transfer, Withdraw, FullExit or
+//! no-op, with its signature, balance/nonce/owner rules, up to three Merkle updates and its
+//! pubdata block.
 //!
 //! Native twin: `crate::execute::apply_tx` (semantics) and `crate::pubdata::slot` (bytes).
 //! Every update "lane" is one sparse-Merkle update that only takes effect when the lane is
@@ -39,9 +40,10 @@ pub(crate) struct Context {
 /// One Merkle-update lane: the account at `index` before the update, and its path.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LaneTargets {
-    pub pubkey: [Target; 5],
+    pub pkhash: HashOutTarget,
     pub balance: U64Target,
     pub nonce: Target,
+    pub owner: [Target; 5],
     pub siblings: [HashOutTarget; TREE_DEPTH],
 }
 
@@ -51,19 +53,25 @@ pub(crate) struct SlotTargets {
     pub is_deposit: BoolTarget,
     pub is_transfer: BoolTarget,
     pub is_withdraw: BoolTarget,
-    /// Deposit: the account is created (its leaf was empty).
-    pub create: BoolTarget,
-    /// Deposit account, or sender.
+    pub is_full_exit: BoolTarget,
+    /// Deposit or FullExit: the lane-0 leaf was empty (a Deposit creates the account, a
+    /// FullExit is a no-op).
+    pub empty: BoolTarget,
+    /// Deposit/FullExit account, or sender.
     pub account: Target,
     pub to: Target,
+    /// Amount moved; for a FullExit the amount paid (balance or 0).
     pub amount: U64Target,
     pub fee: U64Target,
     pub nonce: Target,
-    /// The L1 address as five big-endian u32 words (Withdraw).
+    /// An L1 address as five big-endian u32 words: the Withdraw recipient, the Deposit owner
+    /// or the FullExit requester.
     pub l1: [Target; 5],
+    /// The signer's key limbs (signed slots; hashed and compared with lane 0's `pkhash`).
+    pub pubkey: [Target; 5],
     pub signature: SignatureTarget,
-    /// Lane 0: deposit account / sender (its pubkey is the deposit key / the signer's key);
-    /// lane 1: receiver (Transfer) or operator (Withdraw); lane 2: operator (Transfer).
+    /// Lane 0: deposit/exit account or sender; lane 1: receiver (Transfer) or operator
+    /// (Withdraw); lane 2: operator (Transfer).
     pub lanes: [LaneTargets; 3],
 }
 
@@ -82,15 +90,26 @@ pub(crate) fn dummy_signature() -> &'static (PublicKey, HashOut<F>, Signature) {
     })
 }
 
-fn virtual_lane(b: &mut CircuitBuilder<F, D>, pubkey: Option<[Target; 5]>) -> LaneTargets {
+fn virtual_lane(b: &mut CircuitBuilder<F, D>) -> LaneTargets {
     let balance = b.add_virtual_u64_target();
     let nonce = b.add_virtual_u32_target();
     LaneTargets {
-        pubkey: pubkey.unwrap_or_else(|| b.add_virtual_target_arr()),
+        pkhash: b.add_virtual_hash(),
         balance,
         nonce,
+        owner: b.add_virtual_target_arr(),
         siblings: std::array::from_fn(|_| b.add_virtual_hash()),
     }
+}
+
+/// The leaf hash of a lane's account with another balance and nonce.
+fn lane_leaf(
+    b: &mut CircuitBuilder<F, D>,
+    lane: &LaneTargets,
+    balance: U64Target,
+    nonce: Target,
+) -> HashOutTarget {
+    b.account_leaf_hash(lane.pkhash, balance, nonce, &lane.owner)
 }
 
 /// `x · flag` limb by limb (a u64 that is `x` or 0).
@@ -140,14 +159,17 @@ pub(crate) fn build_slot(
     let is_deposit = b.add_virtual_bool_target_safe();
     let is_transfer = b.add_virtual_bool_target_safe();
     let is_withdraw = b.add_virtual_bool_target_safe();
+    let is_full_exit = b.add_virtual_bool_target_safe();
     // At most one type: the sum is boolean.
     let signed_t = b.add(is_transfer.target, is_withdraw.target);
-    let active_t = b.add(signed_t, is_deposit.target);
+    let priority_t = b.add(is_deposit.target, is_full_exit.target);
+    let active_t = b.add(signed_t, priority_t);
     b.assert_bool(BoolTarget::new_unsafe(active_t));
     let signed = BoolTarget::new_unsafe(signed_t);
     let active = BoolTarget::new_unsafe(active_t);
-    let create = b.add_virtual_bool_target_safe();
-    zero_unless(b, is_deposit.target, create.target);
+    // Lane 0 may be empty only for a priority op (Deposit: creation; FullExit: no-op).
+    let empty = b.add_virtual_bool_target_safe();
+    zero_unless(b, priority_t, empty.target);
 
     let account = b.add_virtual_target();
     let to = b.add_virtual_target();
@@ -170,19 +192,37 @@ pub(crate) fn build_slot(
     zero_unless(b, signed.target, fee.lo);
     zero_unless(b, signed.target, fee.hi);
     zero_unless(b, signed.target, nonce);
+    // The address is used by every type but Transfer.
+    let uses_l1 = b.sub(active_t, is_transfer.target);
     for &w in &l1 {
-        zero_unless(b, is_withdraw.target, w);
+        zero_unless(b, uses_l1, w);
     }
+    // A deposit amount is below 2^56 (7 bytes of pubdata): its top byte is zero.
+    zero_if(b, is_deposit.target, amount_bytes[0]);
+    // A withdrawal never goes to the zero address (the words are u32: their sum cannot wrap).
+    let l1_sum = l1.iter().fold(zero, |acc, &w| b.add(acc, w));
+    let l1_is_zero = b.is_equal(l1_sum, zero);
+    zero_if(b, is_withdraw.target, l1_is_zero.target);
 
-    // Lane 0: deposit account or sender; its key is the deposit key or the signer's key.
-    let lane0 = virtual_lane(b, None);
-    let pk = lane0.pubkey;
-    // Transfer/Withdraw type code: 2·is_transfer + 3·is_withdraw (+ 1·is_deposit for bytes).
+    // Lane 0: deposit/exit account or sender.
+    let lane0 = virtual_lane(b);
+    // The signer's key is a witness: it must hash to the sender's pkhash; the Schnorr gadget
+    // checks that it decodes to a non-neutral point.
+    let pubkey: [Target; 5] = b.add_virtual_target_arr();
+    let pk_hash = b.hash_n_to_hash_no_pad::<PoseidonHash>(pubkey.to_vec());
+    for i in 0..4 {
+        let d = b.sub(pk_hash.elements[i], lane0.pkhash.elements[i]);
+        zero_if(b, signed.target, d);
+    }
+    // Transfer/Withdraw type code: 2·is_transfer + 3·is_withdraw (+ 1·is_deposit +
+    // 4·is_full_exit for the pubdata byte).
     let two = b.two();
     let three = b.constant(F::from_canonical_u64(3));
+    let four = b.constant(F::from_canonical_u64(4));
     let signed_type = b.mul(two, is_transfer.target);
     let signed_type = b.mul_add(three, is_withdraw.target, signed_type);
     let slot_type = b.add(signed_type, is_deposit.target);
+    let slot_type = b.mul_add(four, is_full_exit.target, slot_type);
 
     // Signature over the formats.md §3 message, built from this slot's fields.
     let tag = b.constant(F::from_canonical_u32(MESSAGE_TAG));
@@ -196,7 +236,7 @@ pub(crate) fn build_slot(
     let dpk = dpk.encode();
     let sig_pk: [Target; 5] = std::array::from_fn(|i| {
         let c = b.constant(dpk[i]);
-        b.select(signed, pk[i], c)
+        b.select(signed, pubkey[i], c)
     });
     let sig_m = HashOutTarget::from(std::array::from_fn(|i| {
         let c = b.constant(dm.elements[i]);
@@ -205,24 +245,55 @@ pub(crate) fn build_slot(
     let signature = b.add_virtual_signature_target();
     b.verify_schnorr(sig_pk, sig_m, &signature);
 
-    // Lane 0 update: deposit credit or signed debit, nonce.
-    zero_if(b, create.target, lane0.balance.lo);
-    zero_if(b, create.target, lane0.balance.hi);
-    zero_if(b, create.target, lane0.nonce);
-    let existing = b.account_leaf_hash(&pk, lane0.balance, lane0.nonce);
-    let empty = b.empty_leaf_hash();
+    // A Deposit names the account's owner (creating it, or matching the existing one; its
+    // pkhash in the pubdata is lane 0's).
+    for (&o, &w) in lane0.owner.iter().zip(&l1) {
+        let d = b.sub(o, w);
+        zero_if(b, is_deposit.target, d);
+    }
+    // A FullExit pays iff the leaf exists and the requester is its owner; then the amount is
+    // the whole balance, otherwise 0.
+    let mut same_owner = b._true();
+    for (&o, &w) in lane0.owner.iter().zip(&l1) {
+        let e = b.is_equal(o, w);
+        same_owner = b.and(same_owner, e);
+    }
+    let exists = b.not(empty);
+    let owned = b.and(exists, same_owner);
+    let pays = b.and(is_full_exit, owned);
+    let paid = u64_if(b, pays.target, lane0.balance);
+    for (a, p) in [(amount.lo, paid.lo), (amount.hi, paid.hi)] {
+        let d = b.sub(a, p);
+        zero_if(b, is_full_exit.target, d);
+    }
+
+    // Lane 0 update: deposit credit, signed debit (+ nonce) or exit debit.
+    zero_if(b, empty.target, lane0.balance.lo);
+    zero_if(b, empty.target, lane0.balance.hi);
+    zero_if(b, empty.target, lane0.nonce);
+    let existing = lane_leaf(b, &lane0, lane0.balance, lane0.nonce);
+    let empty_leaf = b.empty_leaf_hash();
     let old_leaf0 = HashOutTarget::from(std::array::from_fn(|i| {
-        b.select(create, empty.elements[i], existing.elements[i])
+        b.select(empty, empty_leaf.elements[i], existing.elements[i])
     }));
     let credit0 = u64_if(b, is_deposit.target, amount);
     let needed = b.add_u64_checked(amount, fee);
-    let debit0 = u64_if(b, signed.target, needed);
+    let signed_debit = u64_if(b, signed.target, needed);
+    let debit0 = U64Target {
+        lo: b.mul_add(is_full_exit.target, amount.lo, signed_debit.lo),
+        hi: b.mul_add(is_full_exit.target, amount.hi, signed_debit.hi),
+    };
     let credited = b.add_u64_checked(lane0.balance, credit0);
     let balance0 = b.sub_u64_checked(credited, debit0);
     let d = b.sub(nonce, lane0.nonce);
     zero_if(b, signed.target, d);
     let nonce0 = b.add_u32_checked(lane0.nonce, signed.target);
-    let new_leaf0 = b.account_leaf_hash(&pk, balance0, nonce0);
+    let updated = lane_leaf(b, &lane0, balance0, nonce0);
+    // A FullExit of an empty leaf leaves it empty.
+    let stays_empty = b.and(empty, is_full_exit);
+    let new_leaf0 = HashOutTarget::from(std::array::from_fn(|i| {
+        b.select(stays_empty, empty_leaf.elements[i], updated.elements[i])
+    }));
     let root = lane_update(
         b,
         run.root,
@@ -234,16 +305,16 @@ pub(crate) fn build_slot(
     );
 
     // Lane 1: receiver (Transfer, + amount) or operator (Withdraw, + fee).
-    let lane1 = virtual_lane(b, None);
+    let lane1 = virtual_lane(b);
     let index1 = b.select(is_transfer, to, ctx.operator);
     let c_amount = u64_if(b, is_transfer.target, amount);
     let credit1 = U64Target {
         lo: b.mul_add(is_withdraw.target, fee.lo, c_amount.lo),
         hi: b.mul_add(is_withdraw.target, fee.hi, c_amount.hi),
     };
-    let old_leaf1 = b.account_leaf_hash(&lane1.pubkey, lane1.balance, lane1.nonce);
+    let old_leaf1 = lane_leaf(b, &lane1, lane1.balance, lane1.nonce);
     let balance1 = b.add_u64_checked(lane1.balance, credit1);
-    let new_leaf1 = b.account_leaf_hash(&lane1.pubkey, balance1, lane1.nonce);
+    let new_leaf1 = lane_leaf(b, &lane1, balance1, lane1.nonce);
     let root = lane_update(
         b,
         root,
@@ -255,11 +326,11 @@ pub(crate) fn build_slot(
     );
 
     // Lane 2: operator (Transfer, + fee).
-    let lane2 = virtual_lane(b, None);
+    let lane2 = virtual_lane(b);
     let credit2 = u64_if(b, is_transfer.target, fee);
-    let old_leaf2 = b.account_leaf_hash(&lane2.pubkey, lane2.balance, lane2.nonce);
+    let old_leaf2 = lane_leaf(b, &lane2, lane2.balance, lane2.nonce);
     let balance2 = b.add_u64_checked(lane2.balance, credit2);
-    let new_leaf2 = b.account_leaf_hash(&lane2.pubkey, balance2, lane2.nonce);
+    let new_leaf2 = lane_leaf(b, &lane2, balance2, lane2.nonce);
     let root = lane_update(
         b,
         root,
@@ -271,13 +342,20 @@ pub(crate) fn build_slot(
     );
 
     // Pubdata (formats.md §4): one 64-byte block per non-no-op slot.
-    let pk_bytes: Vec<Target> = pk.iter().flat_map(|&l| b.split_field_be_bytes(l)).collect();
+    let pkhash_bytes: Vec<Target> = lane0
+        .pkhash
+        .elements
+        .iter()
+        .flat_map(|&l| b.split_field_be_bytes(l))
+        .collect();
     let mut dep = vec![zero; 64];
     let mut tr = vec![zero; 64];
     let mut wd = vec![zero; 64];
+    let mut fe = vec![zero; 64];
     dep[1..5].copy_from_slice(&account_bytes);
-    dep[5..45].copy_from_slice(&pk_bytes);
-    dep[45..53].copy_from_slice(&amount_bytes);
+    dep[5..37].copy_from_slice(&pkhash_bytes);
+    dep[37..44].copy_from_slice(&amount_bytes[1..]);
+    dep[44..64].copy_from_slice(&l1_bytes);
     tr[1..5].copy_from_slice(&account_bytes);
     tr[5..9].copy_from_slice(&to_bytes);
     tr[9..17].copy_from_slice(&amount_bytes);
@@ -288,10 +366,18 @@ pub(crate) fn build_slot(
     wd[25..33].copy_from_slice(&amount_bytes);
     wd[33..41].copy_from_slice(&fee_bytes);
     wd[41..45].copy_from_slice(&ctx.operator_bytes);
+    fe[1..5].copy_from_slice(&account_bytes);
+    fe[5..25].copy_from_slice(&l1_bytes);
+    fe[25..33].copy_from_slice(&amount_bytes);
     let mut bytes = vec![slot_type];
     for j in 1..64 {
         let mut acc = zero;
-        for (flag, layout) in [(is_deposit, &dep), (is_transfer, &tr), (is_withdraw, &wd)] {
+        for (flag, layout) in [
+            (is_deposit, &dep),
+            (is_transfer, &tr),
+            (is_withdraw, &wd),
+            (is_full_exit, &fe),
+        ] {
             if layout[j] != zero {
                 acc = b.mul_add(flag.target, layout[j], acc);
             }
@@ -306,13 +392,15 @@ pub(crate) fn build_slot(
         is_deposit,
         is_transfer,
         is_withdraw,
-        create,
+        is_full_exit,
+        empty,
         account,
         to,
         amount,
         fee,
         nonce,
         l1,
+        pubkey,
         signature,
         lanes: [lane0, lane1, lane2],
     };

@@ -7,6 +7,7 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
 use super::slot::{dummy_signature, LaneTargets, SlotTargets};
 use super::{LeafError, LeafTargets, STATEMENT_LIMBS};
+use crate::encoding::address_limbs;
 use crate::execute::{Execution, TxWitness};
 use crate::gadgets::range::u64_limbs;
 use crate::gadgets::schnorr::set_signature_target;
@@ -151,23 +152,31 @@ fn set_lane(
     lane: &LaneTargets,
     update: Option<&MerkleUpdate>,
 ) -> Result<(), LeafError> {
-    let (pk, balance, nonce, siblings) = match update {
-        Some(u) => {
-            let (pk, bal, nonce) = match &u.old {
-                Some(a) => (a.pubkey.encode(), a.balance, a.nonce),
-                None => (u.new.pubkey.encode(), 0, 0),
-            };
-            (pk, bal, nonce, u.siblings)
-        }
-        None => ([F::ZERO; 5], 0, 0, [HashOut::ZERO; crate::state::DEPTH]),
+    // The account before the update; a creation shows the created account's key hash and
+    // owner with balance and nonce 0 (the circuit selects the empty leaf as the old leaf).
+    let (pkhash, balance, nonce, owner, siblings) = match update {
+        Some(u) => match (&u.old, &u.new) {
+            (Some(a), _) => (a.pkhash, a.balance, a.nonce, a.owner, u.siblings),
+            (None, Some(a)) => (a.pkhash, 0, 0, a.owner, u.siblings),
+            (None, None) => (HashOut::ZERO, 0, 0, [0; 20], u.siblings),
+        },
+        None => (
+            HashOut::ZERO,
+            0,
+            0,
+            [0; 20],
+            [HashOut::ZERO; crate::state::DEPTH],
+        ),
     };
-    for (t, v) in lane.pubkey.iter().zip(pk) {
-        set(pw, *t, v)?;
-    }
+    pw.set_hash_target(lane.pkhash, pkhash)
+        .map_err(|e| LeafError::Witness(e.to_string()))?;
     let [lo, hi] = u64_limbs::<F>(balance);
     set(pw, lane.balance.lo, lo)?;
     set(pw, lane.balance.hi, hi)?;
     set(pw, lane.nonce, F::from_canonical_u32(nonce))?;
+    for (t, v) in lane.owner.iter().zip(address_limbs(&owner)) {
+        set(pw, *t, v)?;
+    }
     for (t, h) in lane.siblings.iter().zip(siblings) {
         pw.set_hash_target(*t, h)
             .map_err(|e| LeafError::Witness(e.to_string()))?;
@@ -182,20 +191,25 @@ pub(crate) fn set_slot(
     w: Option<&TxWitness>,
 ) -> Result<(), LeafError> {
     let flags = match w.map(|w| &w.tx) {
-        None => [false; 3],
-        Some(Tx::Deposit(_)) => [true, false, false],
-        Some(Tx::Transfer(_)) => [false, true, false],
-        Some(Tx::Withdraw(_)) => [false, false, true],
+        None => [false; 4],
+        Some(Tx::Deposit(_)) => [true, false, false, false],
+        Some(Tx::Transfer(_)) => [false, true, false, false],
+        Some(Tx::Withdraw(_)) => [false, false, true, false],
+        Some(Tx::FullExit(_)) => [false, false, false, true],
     };
-    pw.set_bool_target(t.is_deposit, flags[0])
-        .and_then(|()| pw.set_bool_target(t.is_transfer, flags[1]))
-        .and_then(|()| pw.set_bool_target(t.is_withdraw, flags[2]))
-        .map_err(|e| LeafError::Witness(e.to_string()))?;
-    let (account, to, amount, fee, nonce) = match w.map(|w| w.tx) {
-        None => (0, 0, 0, 0, 0),
-        Some(Tx::Deposit(d)) => (d.account, 0, d.amount, 0, 0),
-        Some(Tx::Transfer(x)) => (x.from, x.to, x.amount, x.fee, x.nonce),
-        Some(Tx::Withdraw(x)) => (x.from, 0, x.amount, x.fee, x.nonce),
+    for (flag, v) in [t.is_deposit, t.is_transfer, t.is_withdraw, t.is_full_exit]
+        .into_iter()
+        .zip(flags)
+    {
+        pw.set_bool_target(flag, v)
+            .map_err(|e| LeafError::Witness(e.to_string()))?;
+    }
+    let (account, to, amount, fee, nonce, l1) = match w.map(|w| (w.tx, w.exit_amount)) {
+        None => (0, 0, 0, 0, 0, [0; 20]),
+        Some((Tx::Deposit(d), _)) => (d.account, 0, d.amount, 0, 0, d.owner),
+        Some((Tx::Transfer(x), _)) => (x.from, x.to, x.amount, x.fee, x.nonce, [0; 20]),
+        Some((Tx::Withdraw(x), _)) => (x.from, 0, x.amount, x.fee, x.nonce, x.l1_address),
+        Some((Tx::FullExit(x), paid)) => (x.account, 0, paid, 0, 0, x.requester),
     };
     set(pw, t.account, F::from_canonical_u32(account))?;
     set(pw, t.to, F::from_canonical_u32(to))?;
@@ -205,22 +219,23 @@ pub(crate) fn set_slot(
         set(pw, tt.lo, lo)?;
         set(pw, tt.hi, hi)?;
     }
-    // L1 address words: limbs 11..16 of the signed message (zero for other types).
-    let l1 = match w.and_then(|w| w.message) {
-        Some(m) => [m[11], m[12], m[13], m[14], m[15]],
-        None => [F::ZERO; 5],
-    };
-    for (tt, v) in t.l1.iter().zip(l1) {
+    for (tt, v) in t.l1.iter().zip(address_limbs(&l1)) {
         set(pw, *tt, v)?;
     }
-    let create =
-        matches!(w, Some(w) if matches!(w.tx, Tx::Deposit(_)) && w.updates[0].old.is_none());
-    pw.set_bool_target(t.create, create)
-        .map_err(|e| LeafError::Witness(e.to_string()))?;
     let ups = w.map(|w| w.updates.as_slice()).unwrap_or(&[]);
+    let empty = matches!(w, Some(w) if matches!(w.tx, Tx::Deposit(_) | Tx::FullExit(_)))
+        && ups.first().is_some_and(|u| u.old.is_none());
+    pw.set_bool_target(t.empty, empty)
+        .map_err(|e| LeafError::Witness(e.to_string()))?;
     set_lane(pw, &t.lanes[0], ups.first())?;
     set_lane(pw, &t.lanes[1], ups.get(1))?;
     set_lane(pw, &t.lanes[2], ups.get(2))?;
+    let key = w
+        .and_then(|w| w.tx.signer_key())
+        .map_or([F::ZERO; 5], |k| k.encode());
+    for (tt, v) in t.pubkey.iter().zip(key) {
+        set(pw, *tt, v)?;
+    }
     let sig = match w.map(|w| &w.tx) {
         Some(Tx::Transfer(x)) => x.signature,
         Some(Tx::Withdraw(x)) => x.signature,

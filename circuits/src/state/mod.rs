@@ -8,7 +8,7 @@ mod proof;
 mod snapshot;
 mod tree;
 
-pub use account::{leaf_hash, Account};
+pub use account::{leaf_hash, Account, LEAF_LIMBS};
 pub use proof::{MerkleProof, MerkleUpdate};
 pub use snapshot::{SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use tree::{empty_hashes, StateTree, DEPTH};

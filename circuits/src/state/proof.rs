@@ -49,15 +49,16 @@ impl MerkleProof {
 }
 
 /// One leaf update: the slot `index` goes from `old` to `new`. The siblings are the same
-/// before and after, so `fold(old) = old_root` and `fold(new) = new_root`.
+/// before and after, so `fold(old) = old_root` and `fold(new) = new_root`. A "touch" (a
+/// FullExit that changes nothing) has `old == new`, possibly both empty.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MerkleUpdate {
     /// Leaf index.
     pub index: u32,
     /// Account before (`None` = empty leaf).
     pub old: Option<Account>,
-    /// Account after.
-    pub new: Account,
+    /// Account after (`None` = still empty: only a no-op touch leaves a leaf empty).
+    pub new: Option<Account>,
     /// Sibling hashes, level 0 first.
     pub siblings: [HashOut<F>; DEPTH],
     /// Root before the update.
@@ -70,6 +71,6 @@ impl MerkleUpdate {
     /// Re-checks both paths: `old` folds to `old_root` and `new` folds to `new_root`.
     pub fn verify(&self) -> bool {
         fold_path(self.index, leaf_hash(self.old.as_ref()), &self.siblings) == self.old_root
-            && fold_path(self.index, self.new.leaf_hash(), &self.siblings) == self.new_root
+            && fold_path(self.index, leaf_hash(self.new.as_ref()), &self.siblings) == self.new_root
     }
 }

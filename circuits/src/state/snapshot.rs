@@ -1,5 +1,5 @@
 //! State snapshot files: [`SNAPSHOT_MAGIC`] then bincode of `{version, root, accounts}`,
-//! accounts sorted by index. Loading re-validates every key and recomputes the root.
+//! accounts sorted by index. Loading re-validates every key hash and recomputes the root.
 
 use std::path::Path;
 
@@ -13,8 +13,8 @@ use crate::error::{BatchError, Location};
 
 /// First bytes of a snapshot file.
 pub const SNAPSHOT_MAGIC: [u8; 4] = *b"ZKRS";
-/// Snapshot format version.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Snapshot format version (2: accounts hold `pkhash` and `owner`; version 1 is rejected).
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// Errors of snapshot files are batch-file errors.
 pub type SnapshotError = BatchError;
@@ -46,7 +46,7 @@ impl StateTree {
         out
     }
 
-    /// Decodes and re-validates a snapshot (canonical limbs, valid points, unique indices,
+    /// Decodes and re-validates a snapshot (canonical limbs, unique indices,
     /// root matching the accounts).
     pub fn from_snapshot_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
         let body = bytes

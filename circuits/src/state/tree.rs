@@ -194,10 +194,24 @@ impl StateTree {
         MerkleUpdate {
             index,
             old,
-            new: account,
+            new: Some(account),
             siblings,
             old_root,
             new_root: node,
+        }
+    }
+
+    /// A no-change update of `index` (its membership proof as an update witness): `old ==
+    /// new`, `old_root == new_root`. Used by a FullExit that pays nothing.
+    pub fn touch(&self, index: u32) -> MerkleUpdate {
+        let account = self.get(index).copied();
+        MerkleUpdate {
+            index,
+            old: account,
+            new: account,
+            siblings: self.siblings(index),
+            old_root: self.root,
+            new_root: self.root,
         }
     }
 
@@ -254,9 +268,10 @@ mod tests {
 
     fn acct(i: u8, balance: u64) -> Account {
         Account {
-            pubkey: SecretKey::from_seed(&[i; 32]).public_key(),
+            pkhash: SecretKey::from_seed(&[i; 32]).public_key().pkhash(),
             balance,
             nonce: i as u32,
+            owner: [i; 20],
         }
     }
 
@@ -318,6 +333,14 @@ mod tests {
         bad.index ^= 1;
         assert!(!bad.verify());
         assert_eq!(t.recompute_root(), t.root());
+        // A touch changes nothing and verifies, for a full and for an empty leaf.
+        for i in [3, 77] {
+            let touch = t.touch(i);
+            assert_eq!(touch.old, touch.new);
+            assert_eq!((touch.old_root, touch.new_root), (t.root(), t.root()));
+            assert!(touch.verify());
+        }
+        assert_eq!(t.touch(77).old, None);
     }
 
     #[test]
