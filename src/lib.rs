@@ -13,9 +13,11 @@
 pub mod bench;
 pub mod devnet;
 pub mod error;
+pub mod exodus;
 pub mod gen;
 pub mod proof;
 pub mod rollup;
+pub mod sync;
 
 pub use zkroll_aggregator as aggregator;
 pub use zkroll_circuits as circuits;

@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod execute;
 mod gen;
+mod l1user;
 mod prove;
 mod wrap;
 
@@ -43,6 +44,18 @@ pub enum Command {
     Deploy(wrap::DeployArgs),
     /// Commit a wrapped batch to the Rollup contract on L1.
     Submit(wrap::SubmitArgs),
+    /// Queue an L1 deposit to an L2 account (created if new, owned by --owner or the sender).
+    Deposit(l1user::DepositArgs),
+    /// Queue a forced exit of an account on L1 (paid to its owner if the sender owns it).
+    RequestExit(l1user::RequestExitArgs),
+    /// Switch the Rollup to exodus mode (allowed once a priority operation is overdue).
+    ActivateExodus(l1user::ActivateExodusArgs),
+    /// In exodus mode: pay an account's balance to its owner against a proof of its leaf.
+    Exit(l1user::ExitArgs),
+    /// In exodus mode: refund an unprocessed deposit to its sender.
+    Refund(l1user::RefundArgs),
+    /// Rebuild the L2 state from L1 alone (events and commitBatch calldata); resumable.
+    Sync(l1user::SyncArgs),
     /// Measure proving throughput, wrap time, peak RSS and L1 gas for several batch sizes.
     Bench(bench::BenchArgs),
 }
@@ -60,6 +73,12 @@ impl Cli {
             Command::ExportVerifier(a) => wrap::run_export(a),
             Command::Deploy(a) => wrap::run_deploy(a),
             Command::Submit(a) => wrap::run_submit(a),
+            Command::Deposit(a) => l1user::run_deposit(a),
+            Command::RequestExit(a) => l1user::run_request_exit(a),
+            Command::ActivateExodus(a) => l1user::run_activate_exodus(a),
+            Command::Exit(a) => l1user::run_exit(a),
+            Command::Refund(a) => l1user::run_refund(a),
+            Command::Sync(a) => l1user::run_sync(a),
             Command::Bench(a) => bench::run(a),
         }
     }
