@@ -4,6 +4,7 @@
 // deployedBytecode, solcVersion, settings, inputHash }.
 //
 // usage: node scripts/compile.js --out <dir> <file.sol> [<file.sol> ...]
+// (files given together are compiled together and may import each other as "./Name.sol")
 //
 // Artifacts are cached: a source whose hash (solc version, settings, source text) matches the
 // `inputHash` of its existing artifacts is not recompiled, so calling this again is quick.
@@ -19,8 +20,14 @@ const crypto = require('crypto');
 // Optimizer runs: measured with the gas report (verifier-contract/gas.md). The verifier is
 // almost all inline assembly, so runs only changes the ABI dispatcher and Rollup's loops;
 // a high value trades deployment size for cheaper calls, which is what a rollup pays for.
+//
+// The Yul optimizer (which in this legacy pipeline only touches inline assembly and the ABI
+// helpers) is off: on the generated Poseidon permutation (contracts/PoseidonGoldilocks.sol,
+// ~5 000 straight-line Yul statements) it runs out of memory in solc-js after minutes. The
+// hand-written assembly (Verifier, Rollup's slot walk, Poseidon) is already what it should be;
+// gas.md shows the figures with this setting.
 const SETTINGS = {
-  optimizer: { enabled: true, runs: 1000000 },
+  optimizer: { enabled: true, runs: 1000000, details: { yul: false } },
   evmVersion: 'cancun',
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 };
@@ -88,20 +95,28 @@ function writeAtomic(file, text) {
 function main() {
   const { out, files } = parseArgs(process.argv.slice(2));
   fs.mkdirSync(out, { recursive: true });
+  // All files are compiled together (one may import another by its base name), under one
+  // input hash over all of them: a change to any file recompiles every artifact.
+  const sources = files.map((file) => ({
+    sourceName: path.basename(file),
+    content: fs.readFileSync(file, 'utf8'),
+  }));
+  const hash = inputHash(
+    sources.map((s) => s.sourceName).join('|'),
+    sources.map((s) => s.content).join('\0'),
+  );
+  if (sources.every((s) => isCached(out, s.sourceName, s.content, hash))) {
+    for (const s of sources) {
+      for (const name of contractNames(s.content)) process.stdout.write(`${path.join(out, name)}.json\n`);
+    }
+    return;
+  }
   const todo = {};
   const hashes = {};
-  for (const file of files) {
-    const sourceName = path.basename(file);
-    const content = fs.readFileSync(file, 'utf8');
-    const hash = inputHash(sourceName, content);
-    if (isCached(out, sourceName, content, hash)) {
-      for (const name of contractNames(content)) process.stdout.write(`${path.join(out, name)}.json\n`);
-      continue;
-    }
-    todo[sourceName] = { content };
-    hashes[sourceName] = hash;
+  for (const s of sources) {
+    todo[s.sourceName] = { content: s.content };
+    hashes[s.sourceName] = hash;
   }
-  if (Object.keys(todo).length === 0) return;
 
   const solc = require('solc');
   if (solc.version().split('+')[0] !== solcVersion()) {

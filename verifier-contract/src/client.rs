@@ -1,12 +1,16 @@
-//! alloy client: spawn anvil, deploy the verifier and the rollup, send deposits, batches and
-//! withdrawals, and report the gas each transaction used.
+//! alloy client: spawn anvil, deploy the verifier and the rollup, send deposits, forced-exit
+//! requests, batches, withdrawals and the exodus calls, read the state and the event/calldata
+//! history a `zkroll sync` rebuilds the L2 state from, and report the gas each transaction used.
+//!
+//! Every JSON-RPC request has a timeout ([`RPC_TIMEOUT`]) and every receipt wait one
+//! ([`RECEIPT_TIMEOUT`]): a dead or silent node is an error, never a hang.
 
-use crate::bindings::{IGroth16Verifier, IRollup};
+use crate::bindings::{IGroth16Verifier, IPoseidonGoldilocks, IRollup};
 use crate::toolchain::{Artifact, Toolchain, ToolchainError};
 use crate::verifier_gen::{verifier_solidity, GenerateError};
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::node_bindings::{Anvil, AnvilInstance, NodeError};
-use alloy::primitives::{Address, Bytes, TxHash, U256};
+use alloy::primitives::{Address, Bytes, TxHash, B256, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
@@ -16,6 +20,16 @@ use ark_groth16::VerifyingKey;
 
 /// How long to wait for a transaction to be mined before giving up.
 pub const RECEIPT_TIMEOUT: Option<std::time::Duration> = Some(std::time::Duration::from_secs(60));
+
+/// How long one JSON-RPC request may take before it fails (see [`connect_with_timeout`]).
+pub const RPC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Root of the empty state tree of depth 32 (`E_32`, docs/formats.md §2): every rollup starts
+/// here (Rollup.sol's `EMPTY_ROOT`; tests/exodus.rs checks both against plonky2).
+pub const EMPTY_ROOT: [u8; 32] = [
+    0xe4, 0x79, 0xb9, 0xbb, 0x36, 0xc3, 0xfc, 0x43, 0xb1, 0xe4, 0xda, 0xc9, 0x3c, 0x0c, 0xde, 0x8e,
+    0x29, 0x33, 0x2a, 0x71, 0x43, 0x27, 0xba, 0x72, 0xd6, 0x5a, 0xf5, 0x93, 0x3a, 0x09, 0x4e, 0x83,
+];
 
 /// Intrinsic gas of every transaction.
 pub const TX_BASE_GAS: u64 = 21_000;
@@ -39,8 +53,8 @@ pub enum L1Error {
     /// Sending a transaction or waiting for its receipt failed.
     #[error("transaction failed: {0}")]
     Pending(#[from] alloy::providers::PendingTransactionError),
-    /// A JSON-RPC request failed.
-    #[error("rpc: {0}")]
+    /// A JSON-RPC request failed (a revert during gas estimation is named, as for `Contract`).
+    #[error("rpc: {}", describe_rpc_error(.0))]
     Rpc(#[from] alloy::transports::TransportError),
     /// The node URL is malformed.
     #[error("bad node url {0}")]
@@ -48,19 +62,40 @@ pub enum L1Error {
     /// A transaction was mined but reverted.
     #[error("transaction {0} reverted")]
     Reverted(TxHash),
-    /// A `DepositQueued` event does not carry what Rollup.sol emits.
-    #[error("malformed DepositQueued event: {0}")]
+    /// The node at `url` does not answer (down, wrong URL, or silent past [`RPC_TIMEOUT`]).
+    #[error("L1 node {url} unreachable: {reason}")]
+    Unreachable {
+        /// The node URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// An event of the rollup does not carry what Rollup.sol emits (or the history has gaps).
+    #[error("malformed rollup event: {0}")]
     BadEvent(String),
+    /// A `BatchCommitted` event's transaction is not a direct `commitBatch` call matching it
+    /// (e.g. a batch committed through another contract: its calldata is not in the transaction).
+    #[error("batch {batch} (tx {tx}): {reason}")]
+    BadCalldata {
+        /// The batch number.
+        batch: u64,
+        /// Its transaction.
+        tx: TxHash,
+        /// What does not match.
+        reason: String,
+    },
     /// A deployment receipt has no contract address.
     #[error("deployment transaction {0} created no contract")]
     NoContract(TxHash),
 }
 
 impl L1Error {
-    /// The revert data of a rejected call, if this error is a revert.
+    /// The revert data of a rejected call or transaction, if this error is a revert (a
+    /// contract call's, or a deployment's seen during gas estimation).
     pub fn revert_data(&self) -> Option<Bytes> {
         match self {
             Self::Contract(e) => e.as_revert_data(),
+            Self::Rpc(e) => e.as_error_resp().and_then(|r| r.as_revert_data()),
             _ => None,
         }
     }
@@ -68,24 +103,39 @@ impl L1Error {
     /// The revert decoded as one of the custom errors of `E` (e.g.
     /// `IRollup::IRollupErrors` or `IGroth16Verifier::IGroth16VerifierErrors`).
     pub fn decode<E: SolInterface>(&self) -> Option<E> {
-        match self {
-            Self::Contract(e) => e.as_decoded_interface_error::<E>(),
-            _ => None,
-        }
+        self.revert_data().and_then(|d| E::abi_decode(&d).ok())
     }
 }
 
-/// A contract error as text: a revert with one of Rollup.sol's or the verifier's custom errors
-/// is named with its arguments (e.g. `Rollup reverted: OldRootMismatch(..)`), anything else is
-/// alloy's message.
+/// Revert data as text when it is one of Rollup.sol's, the verifier's or the hasher's custom
+/// errors (e.g. `Rollup reverted: ExitAlreadyDone(..)`).
+fn describe_revert(data: &[u8]) -> Option<String> {
+    if let Ok(r) = IRollup::IRollupErrors::abi_decode(data) {
+        return Some(format!("Rollup reverted: {r:?}"));
+    }
+    if let Ok(v) = IGroth16Verifier::IGroth16VerifierErrors::abi_decode(data) {
+        return Some(format!("Verifier reverted: {v:?}"));
+    }
+    if let Ok(h) = IPoseidonGoldilocks::IPoseidonGoldilocksErrors::abi_decode(data) {
+        return Some(format!("PoseidonGoldilocks reverted: {h:?}"));
+    }
+    None
+}
+
+/// A contract error as text: a revert with one of the contracts' custom errors is named with
+/// its arguments, anything else is alloy's message.
 fn describe_contract_error(e: &alloy::contract::Error) -> String {
-    if let Some(r) = e.as_decoded_interface_error::<IRollup::IRollupErrors>() {
-        return format!("Rollup reverted: {r:?}");
-    }
-    if let Some(v) = e.as_decoded_interface_error::<IGroth16Verifier::IGroth16VerifierErrors>() {
-        return format!("Verifier reverted: {v:?}");
-    }
-    e.to_string()
+    e.as_revert_data()
+        .and_then(|d| describe_revert(&d))
+        .unwrap_or_else(|| e.to_string())
+}
+
+/// A JSON-RPC error as text, naming the revert when it is one of the contracts' errors.
+fn describe_rpc_error(e: &alloy::transports::TransportError) -> String {
+    e.as_error_resp()
+        .and_then(|r| r.as_revert_data())
+        .and_then(|d| describe_revert(&d))
+        .unwrap_or_else(|| e.to_string())
 }
 
 /// Gas figures of one mined transaction.
@@ -124,10 +174,27 @@ pub fn spawn_anvil(toolchain: &Toolchain) -> Result<AnvilInstance, L1Error> {
         .try_spawn()?)
 }
 
-/// A provider signing with `signer`, talking to `url`.
+/// A provider signing with `signer`, talking to `url`; every request times out after
+/// [`RPC_TIMEOUT`]. Nothing is sent yet: see [`connect_checked`] to fail early on a dead node.
 pub fn connect(url: &str, signer: PrivateKeySigner) -> Result<DynProvider, L1Error> {
-    let url = alloy::transports::http::reqwest::Url::parse(url)
+    connect_with_timeout(url, signer, RPC_TIMEOUT)
+}
+
+/// [`connect`] with a given per-request timeout.
+pub fn connect_with_timeout(
+    url: &str,
+    signer: PrivateKeySigner,
+    timeout: std::time::Duration,
+) -> Result<DynProvider, L1Error> {
+    use alloy::transports::http::reqwest;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| L1Error::Url(format!("{url}: {e}")))?;
+    let http = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
         .map_err(|e| L1Error::Url(format!("{url}: {e}")))?;
+    let client = alloy::rpc::client::RpcClient::new_http_with_client(http, parsed);
     // The nonce is fetched from the node for every transaction: alloy's default cached nonce
     // manager keeps counting after a transaction fails gas estimation (a revert), and the next
     // one would then wait forever behind a nonce gap.
@@ -137,8 +204,26 @@ pub fn connect(url: &str, signer: PrivateKeySigner) -> Result<DynProvider, L1Err
         .with_simple_nonce_management()
         .fetch_chain_id()
         .wallet(EthereumWallet::from(signer))
-        .connect_http(url)
+        .connect_client(client)
         .erased())
+}
+
+/// [`connect_with_timeout`], then one `eth_chainId` request: a node that is down, refuses the
+/// connection or stays silent past `timeout` is [`L1Error::Unreachable`] naming `url`.
+pub async fn connect_checked(
+    url: &str,
+    signer: PrivateKeySigner,
+    timeout: std::time::Duration,
+) -> Result<DynProvider, L1Error> {
+    let provider = connect_with_timeout(url, signer, timeout)?;
+    provider
+        .get_chain_id()
+        .await
+        .map_err(|e| L1Error::Unreachable {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
+    Ok(provider)
 }
 
 /// A provider on `anvil` signing with its funded dev account number `index`.
@@ -194,15 +279,55 @@ pub async fn deploy_verifier(
     deploy(provider, &artifact, &[]).await
 }
 
-/// Deploys Rollup.sol starting at `genesis_root`, verified by the contract at `verifier`.
+/// Constructor parameters of Rollup.sol besides the verifier (docs/l1.md "Who commits").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollupParams {
+    /// The designated operator (may always commit).
+    pub operator: Address,
+    /// Blocks a priority operation may wait before exodus can be activated.
+    pub priority_deadline: u64,
+    /// Blocks after which the oldest waiting priority operation lets anyone commit.
+    pub operator_window: u64,
+    /// Blocks without a batch after which anyone may commit.
+    pub silence_window: u64,
+}
+
+impl RollupParams {
+    /// Default priority deadline: 21 600 blocks (3 days of 12 s blocks).
+    pub const DEFAULT_PRIORITY_DEADLINE: u64 = 21_600;
+    /// Default operator window: half the deadline, 10 800 blocks.
+    pub const DEFAULT_OPERATOR_WINDOW: u64 = 10_800;
+    /// Default silence window: 7 200 blocks (1 day).
+    pub const DEFAULT_SILENCE_WINDOW: u64 = 7_200;
+
+    /// The defaults, with `operator` as the designated operator.
+    pub fn new(operator: Address) -> Self {
+        Self {
+            operator,
+            priority_deadline: Self::DEFAULT_PRIORITY_DEADLINE,
+            operator_window: Self::DEFAULT_OPERATOR_WINDOW,
+            silence_window: Self::DEFAULT_SILENCE_WINDOW,
+        }
+    }
+}
+
+/// Deploys Rollup.sol (which deploys its Poseidon hasher) at the empty-tree root
+/// [`EMPTY_ROOT`], verified by the contract at `verifier`.
 pub async fn deploy_rollup(
     provider: &DynProvider,
     toolchain: &Toolchain,
     verifier: Address,
-    genesis_root: [u8; 32],
+    params: &RollupParams,
 ) -> Result<(RollupClient, TxReport), L1Error> {
     let artifact = toolchain.rollup_artifact()?;
-    let args = (verifier, alloy::primitives::B256::from(genesis_root)).abi_encode_params();
+    let args = (
+        verifier,
+        params.operator,
+        U256::from(params.priority_deadline),
+        U256::from(params.operator_window),
+        U256::from(params.silence_window),
+    )
+        .abi_encode_params();
     let (address, r) = deploy(provider, &artifact, &args).await?;
     Ok((RollupClient::new(provider.clone(), address), r))
 }
@@ -244,14 +369,133 @@ pub async fn verify_proof_call(
 /// A deposit queued on L1, read from its `DepositQueued` event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueuedDeposit {
-    /// Position in the deposit queue (0-based).
+    /// Position in the priority queue (0-based, shared with forced exits).
     pub index: u64,
-    /// The L1 sender.
+    /// The L1 sender (refunded in exodus mode if the deposit was never processed).
     pub sender: Address,
-    /// The L2 public key (40 bytes, canonical limbs: Rollup.sol checks them).
-    pub pubkey: [u8; 40],
-    /// The amount in gwei.
+    /// The L1 owner of the account (the sender unless `deposit` named another).
+    pub owner: Address,
+    /// The key hash (4 canonical limbs: Rollup.sol checks them).
+    pub pkhash: [u8; 32],
+    /// The amount in gwei (below 2^56).
     pub amount_gwei: u64,
+    /// The L1 block by which a batch must process it.
+    pub deadline: u64,
+}
+
+impl QueuedDeposit {
+    /// The Deposit pubdata slot (formats.md §4) that processes this deposit into `account`.
+    pub fn slot(&self, account: u32) -> [u8; 64] {
+        let mut s = [0u8; 64];
+        s[0] = 1;
+        s[1..5].copy_from_slice(&account.to_be_bytes());
+        s[5..37].copy_from_slice(&self.pkhash);
+        s[37..44].copy_from_slice(&self.amount_gwei.to_be_bytes()[1..]);
+        s[44..64].copy_from_slice(self.owner.as_slice());
+        s
+    }
+}
+
+/// A forced exit queued on L1, read from its `FullExitRequested` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuedFullExit {
+    /// Position in the priority queue (0-based, shared with deposits).
+    pub index: u64,
+    /// The L1 address that asked (paid if it owns the account).
+    pub requester: Address,
+    /// The L2 account.
+    pub account: u32,
+    /// The L1 block by which a batch must process it.
+    pub deadline: u64,
+}
+
+impl QueuedFullExit {
+    /// The FullExit pubdata slot (formats.md §4) with the circuit's result `amount` (the
+    /// account's balance when `requester` owns it, 0 for a no-op).
+    pub fn slot(&self, amount: u64) -> [u8; 64] {
+        let mut s = [0u8; 64];
+        s[0] = 4;
+        s[1..5].copy_from_slice(&self.account.to_be_bytes());
+        s[5..25].copy_from_slice(self.requester.as_slice());
+        s[25..33].copy_from_slice(&amount.to_be_bytes());
+        s
+    }
+}
+
+/// One L1 priority operation, in queue order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriorityOp {
+    /// `deposit(pkhash, owner)`.
+    Deposit(QueuedDeposit),
+    /// `requestFullExit(account)`.
+    FullExit(QueuedFullExit),
+}
+
+impl PriorityOp {
+    /// Its position in the queue.
+    pub fn index(&self) -> u64 {
+        match self {
+            Self::Deposit(d) => d.index,
+            Self::FullExit(f) => f.index,
+        }
+    }
+
+    /// The L1 block by which a batch must process it.
+    pub fn deadline(&self) -> u64 {
+        match self {
+            Self::Deposit(d) => d.deadline,
+            Self::FullExit(f) => f.deadline,
+        }
+    }
+}
+
+/// What Rollup.sol stores of priority operation `n` (its `priorityOp(n)` view).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriorityOpInfo {
+    /// The sender of a deposit (zero once refunded) or the requester of a forced exit.
+    pub sender: Address,
+    /// The deposit amount in gwei (0 for a forced exit or a refunded deposit).
+    pub amount_gwei: u64,
+    /// Its deadline block.
+    pub deadline: u64,
+}
+
+/// A committed batch: its `BatchCommitted` event and the `commitBatch` calldata of its
+/// transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommittedBatch {
+    /// Batch number (1-based).
+    pub batch_number: u64,
+    /// Root before the batch.
+    pub old_root: [u8; 32],
+    /// Root after the batch (equal to the calldata's `newRoot`).
+    pub new_root: [u8; 32],
+    /// Number of priority operations it consumed.
+    pub priority_ops: u64,
+    /// The public-input digest it was proven for.
+    pub digest: U256,
+    /// The batch's pubdata (64-byte slots), from the transaction's calldata.
+    pub pubdata: Vec<u8>,
+    /// The transaction.
+    pub tx_hash: TxHash,
+    /// Its block.
+    pub block_number: u64,
+}
+
+/// The leaf fields of an account in the last committed state (formats.md §2), as
+/// `exodusExit` takes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitLeaf {
+    /// The account index.
+    pub account: u32,
+    /// Its key hash (4 canonical limbs).
+    pub pkhash: [u8; 32],
+    /// Its balance in gwei.
+    pub balance: u64,
+    /// Its nonce.
+    pub nonce: u32,
+    /// Its L1 owner (who is paid).
+    pub owner: Address,
 }
 
 /// A deployed Rollup contract and the provider (signer) that talks to it.
@@ -259,6 +503,25 @@ pub struct QueuedDeposit {
 pub struct RollupClient {
     provider: DynProvider,
     address: Address,
+}
+
+/// Sends a prepared contract call, waits for its receipt and reports its gas.
+macro_rules! send_call {
+    ($call:expr) => {{
+        let call = $call;
+        let input = call.calldata().clone();
+        let receipt = call
+            .send()
+            .await?
+            .with_timeout(RECEIPT_TIMEOUT)
+            .get_receipt()
+            .await?;
+        Ok(report(receipt, &input).await?.1)
+    }};
+}
+
+fn u64_of(v: U256, what: &str) -> Result<u64, L1Error> {
+    u64::try_from(v).map_err(|_| L1Error::BadEvent(format!("{what} {v} does not fit u64")))
 }
 
 impl RollupClient {
@@ -286,18 +549,24 @@ impl RollupClient {
         IRollup::new(self.address, &self.provider)
     }
 
-    /// Queues a deposit of `amount_wei` (a positive multiple of 1 gwei) to `pubkey`.
-    pub async fn deposit(&self, pubkey: &[u8; 40], amount_wei: U256) -> Result<TxReport, L1Error> {
+    /// Queues a deposit of `amount_wei` (a positive multiple of 1 gwei, below 2^56 gwei) to the
+    /// account `(pkhash, owner)`; `owner = None` makes the sender the owner.
+    pub async fn deposit(
+        &self,
+        pkhash: [u8; 32],
+        owner: Option<Address>,
+        amount_wei: U256,
+    ) -> Result<TxReport, L1Error> {
         let c = self.contract();
-        let call = c.deposit(Bytes::copy_from_slice(pubkey)).value(amount_wei);
-        let input = call.calldata().clone();
-        let receipt = call
-            .send()
-            .await?
-            .with_timeout(RECEIPT_TIMEOUT)
-            .get_receipt()
-            .await?;
-        Ok(report(receipt, &input).await?.1)
+        send_call!(c
+            .deposit(B256::from(pkhash), owner.unwrap_or(Address::ZERO))
+            .value(amount_wei))
+    }
+
+    /// Queues a forced exit of `account` by the sender.
+    pub async fn request_full_exit(&self, account: u32) -> Result<TxReport, L1Error> {
+        let c = self.contract();
+        send_call!(c.requestFullExit(account))
     }
 
     /// Commits a batch (`proof` as [`crate::proof_words`] lays it out).
@@ -308,32 +577,48 @@ impl RollupClient {
         proof: [U256; 8],
     ) -> Result<TxReport, L1Error> {
         let c = self.contract();
-        let call = c.commitBatch(Bytes::copy_from_slice(pubdata), new_root.into(), proof);
-        let input = call.calldata().clone();
-        let receipt = call
-            .send()
-            .await?
-            .with_timeout(RECEIPT_TIMEOUT)
-            .get_receipt()
-            .await?;
-        Ok(report(receipt, &input).await?.1)
+        send_call!(c.commitBatch(Bytes::copy_from_slice(pubdata), new_root.into(), proof))
     }
 
     /// Withdraws everything credited to the sender.
     pub async fn withdraw(&self) -> Result<TxReport, L1Error> {
         let c = self.contract();
-        let call = c.withdraw();
-        let input = call.calldata().clone();
-        let receipt = call
-            .send()
-            .await?
-            .with_timeout(RECEIPT_TIMEOUT)
-            .get_receipt()
-            .await?;
-        Ok(report(receipt, &input).await?.1)
+        send_call!(c.withdraw())
     }
 
-    /// The current state root.
+    /// Activates exodus mode (allowed once the oldest unprocessed priority operation is past
+    /// its deadline).
+    pub async fn activate_exodus(&self) -> Result<TxReport, L1Error> {
+        let c = self.contract();
+        send_call!(c.activateExodus())
+    }
+
+    /// In exodus mode, pays `leaf.balance` gwei to `leaf.owner` against the account's path:
+    /// `siblings[k]` is the sibling at level `k` (0 = just above the leaves, formats.md §2).
+    pub async fn exodus_exit(
+        &self,
+        leaf: &ExitLeaf,
+        siblings: &[[u8; 32]; 32],
+    ) -> Result<TxReport, L1Error> {
+        let c = self.contract();
+        let sibs: [B256; 32] = siblings.map(B256::from);
+        send_call!(c.exodusExit(
+            leaf.account,
+            B256::from(leaf.pkhash),
+            leaf.balance,
+            leaf.nonce,
+            leaf.owner,
+            sibs
+        ))
+    }
+
+    /// In exodus mode, refunds unprocessed deposit `index` to its sender.
+    pub async fn refund_deposit(&self, index: u64) -> Result<TxReport, L1Error> {
+        let c = self.contract();
+        send_call!(c.refundDeposit(U256::from(index)))
+    }
+
+    /// The current state root (the last committed batch's new root).
     pub async fn state_root(&self) -> Result<[u8; 32], L1Error> {
         Ok(self.contract().stateRoot().call().await?.0)
     }
@@ -343,13 +628,49 @@ impl RollupClient {
         Ok(self.contract().batchNumber().call().await?)
     }
 
-    /// (deposits queued, deposits processed).
-    pub async fn deposit_counters(&self) -> Result<(u64, u64), L1Error> {
+    /// (priority operations queued, priority operations processed by committed batches).
+    pub async fn priority_counters(&self) -> Result<(u64, u64), L1Error> {
         let c = self.contract();
         Ok((
-            c.depositCount().call().await?,
-            c.depositsProcessed().call().await?,
+            c.priorityCount().call().await?,
+            c.priorityProcessed().call().await?,
         ))
+    }
+
+    /// Whether exodus mode is active.
+    pub async fn exodus_active(&self) -> Result<bool, L1Error> {
+        Ok(self.contract().exodus().call().await?)
+    }
+
+    /// Whether `account`'s exodus exit is done.
+    pub async fn exit_done(&self, account: u32) -> Result<bool, L1Error> {
+        Ok(self.contract().exitDone(account).call().await?)
+    }
+
+    /// What the contract stores of priority operation `n`.
+    pub async fn priority_op(&self, n: u64) -> Result<PriorityOpInfo, L1Error> {
+        let r = self.contract().priorityOp(U256::from(n)).call().await?;
+        Ok(PriorityOpInfo {
+            sender: r.sender,
+            amount_gwei: r.amountGwei,
+            deadline: r.deadline,
+        })
+    }
+
+    /// The deployed parameters (operator and windows).
+    pub async fn params(&self) -> Result<RollupParams, L1Error> {
+        let c = self.contract();
+        Ok(RollupParams {
+            operator: c.operator().call().await?,
+            priority_deadline: u64_of(c.priorityDeadline().call().await?, "priorityDeadline")?,
+            operator_window: u64_of(c.operatorWindow().call().await?, "operatorWindow")?,
+            silence_window: u64_of(c.silenceWindow().call().await?, "silenceWindow")?,
+        })
+    }
+
+    /// The block of the last committed batch (of the deployment before the first).
+    pub async fn last_commit_block(&self) -> Result<u64, L1Error> {
+        Ok(self.contract().lastCommitBlock().call().await?.to::<u64>())
     }
 
     /// Wei `account` may withdraw.
@@ -357,45 +678,101 @@ impl RollupClient {
         Ok(self.contract().claimable(account).call().await?)
     }
 
-    /// Every deposit queued so far, in queue order (from the contract's `DepositQueued`
-    /// events, scanned from block 0).
-    pub async fn queued_deposits(&self) -> Result<Vec<QueuedDeposit>, L1Error> {
-        let logs = self
-            .contract()
-            .DepositQueued_filter()
-            .from_block(0)
-            .query()
-            .await?;
-        let mut out = Vec::with_capacity(logs.len());
-        for (ev, _) in logs {
-            let pubkey: [u8; 40] =
-                ev.pubkey.as_ref().try_into().map_err(|_| {
-                    L1Error::BadEvent(format!("pubkey of {} bytes", ev.pubkey.len()))
-                })?;
-            let index = u64::try_from(ev.index)
-                .map_err(|_| L1Error::BadEvent(format!("index {}", ev.index)))?;
-            out.push(QueuedDeposit {
-                index,
+    /// Every priority operation queued so far, in queue order (from the contract's
+    /// `DepositQueued` and `FullExitRequested` events, scanned from block 0). Fails with
+    /// [`L1Error::BadEvent`] if the indices are not exactly 0, 1, 2, ...
+    pub async fn priority_ops(&self) -> Result<Vec<PriorityOp>, L1Error> {
+        let c = self.contract();
+        let deposits = c.DepositQueued_filter().from_block(0).query().await?;
+        let exits = c.FullExitRequested_filter().from_block(0).query().await?;
+        let mut out = Vec::with_capacity(deposits.len() + exits.len());
+        for (ev, _) in deposits {
+            out.push(PriorityOp::Deposit(QueuedDeposit {
+                index: u64_of(ev.index, "deposit index")?,
                 sender: ev.sender,
-                pubkey,
+                owner: ev.owner,
+                pkhash: ev.pkhash.0,
                 amount_gwei: ev.amount,
-            });
+                deadline: ev.deadline,
+            }));
         }
-        out.sort_by_key(|d| d.index);
-        if out.iter().enumerate().any(|(i, d)| d.index != i as u64) {
+        for (ev, _) in exits {
+            out.push(PriorityOp::FullExit(QueuedFullExit {
+                index: u64_of(ev.index, "full exit index")?,
+                requester: ev.requester,
+                account: ev.account,
+                deadline: ev.deadline,
+            }));
+        }
+        out.sort_by_key(PriorityOp::index);
+        if out.iter().enumerate().any(|(i, op)| op.index() != i as u64) {
             return Err(L1Error::BadEvent(
-                "deposit indices are not 0, 1, 2, ...".into(),
+                "priority operation indices are not 0, 1, 2, ...".into(),
             ));
         }
         Ok(out)
     }
 
-    /// The deposits not yet consumed by a committed batch, in the order the next batch's
-    /// Deposit slots must follow.
-    pub async fn pending_deposits(&self) -> Result<Vec<QueuedDeposit>, L1Error> {
-        let (_, processed) = self.deposit_counters().await?;
-        let all = self.queued_deposits().await?;
+    /// The priority operations not yet consumed by a committed batch, in the order the next
+    /// batch's Deposit and FullExit slots must follow.
+    pub async fn pending_priority_ops(&self) -> Result<Vec<PriorityOp>, L1Error> {
+        let (_, processed) = self.priority_counters().await?;
+        let all = self.priority_ops().await?;
         Ok(all.into_iter().skip(processed as usize).collect())
+    }
+
+    /// Every batch committed in blocks `from_block..`, in order, with its pubdata and new root
+    /// read from the `commitBatch` calldata of its transaction (checked against the event).
+    /// A batch committed through another contract (not a direct call) is
+    /// [`L1Error::BadCalldata`]: its calldata is not in the transaction.
+    pub async fn committed_batches(&self, from_block: u64) -> Result<Vec<CommittedBatch>, L1Error> {
+        use alloy::sol_types::SolCall;
+        let logs = self
+            .contract()
+            .BatchCommitted_filter()
+            .from_block(from_block)
+            .query()
+            .await?;
+        let mut out = Vec::with_capacity(logs.len());
+        for (ev, log) in logs {
+            let batch_number = u64_of(ev.batchNumber, "batch number")?;
+            let tx_hash = log
+                .transaction_hash
+                .ok_or_else(|| L1Error::BadEvent(format!("batch {batch_number}: no tx hash")))?;
+            let bad = |reason: String| L1Error::BadCalldata {
+                batch: batch_number,
+                tx: tx_hash,
+                reason,
+            };
+            let tx = self
+                .provider
+                .get_transaction_by_hash(tx_hash)
+                .await?
+                .ok_or_else(|| bad("transaction not found".into()))?;
+            use alloy::consensus::Transaction as _;
+            if tx.to() != Some(self.address) {
+                return Err(bad("not a direct call to the rollup".into()));
+            }
+            let call = IRollup::commitBatchCall::abi_decode(tx.input())
+                .map_err(|e| bad(format!("not commitBatch calldata: {e}")))?;
+            if call.newRoot != ev.newRoot {
+                return Err(bad("calldata newRoot differs from the event".into()));
+            }
+            out.push(CommittedBatch {
+                batch_number,
+                old_root: ev.oldRoot.0,
+                new_root: ev.newRoot.0,
+                priority_ops: u64_of(ev.priorityOps, "priority op count")?,
+                digest: ev.digest,
+                pubdata: call.pubdata.to_vec(),
+                tx_hash,
+                block_number: log
+                    .block_number
+                    .ok_or_else(|| bad("log without block number".into()))?,
+            });
+        }
+        out.sort_by_key(|b| b.batch_number);
+        Ok(out)
     }
 
     /// The digest a proof for a batch `(pubdata, new_root)` on top of the current state must

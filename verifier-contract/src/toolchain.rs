@@ -179,29 +179,47 @@ impl Toolchain {
         out_dir: &Path,
         contract: &str,
     ) -> Result<Artifact, ToolchainError> {
+        self.compile_all(&[source], out_dir, contract)
+    }
+
+    /// Compiles `sources` together (one may import another as `"./Name.sol"`) into `out_dir`
+    /// and returns the artifact of `contract`.
+    pub fn compile_all(
+        &self,
+        sources: &[&Path],
+        out_dir: &Path,
+        contract: &str,
+    ) -> Result<Artifact, ToolchainError> {
         let output = Command::new("node")
             .arg(self.root.join("scripts/compile.js"))
             .arg("--out")
             .arg(out_dir)
-            .arg(source)
+            .args(sources)
             .output()
             .map_err(ToolchainError::Node)?;
         if !output.status.success() {
             return Err(ToolchainError::Compile {
-                source_file: source.to_owned(),
+                source_file: sources.first().map(|s| s.to_path_buf()).unwrap_or_default(),
                 stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             });
         }
         Artifact::load(&out_dir.join(format!("{contract}.json")))
     }
 
-    /// The Rollup contract, compiled from `contracts/Rollup.sol` into `out/` (setup-l1.sh does
-    /// this too; a stale or missing artifact is recompiled).
+    /// The Rollup contract, compiled from `contracts/Rollup.sol` (with the
+    /// `contracts/PoseidonGoldilocks.sol` it imports) into `out/` (setup-l1.sh does this too; a
+    /// stale or missing artifact is recompiled).
     pub fn rollup_artifact(&self) -> Result<Artifact, ToolchainError> {
-        self.compile(
-            &self.root.join("contracts/Rollup.sol"),
+        self.contract_artifact("Rollup")
+    }
+
+    /// `contract` (`"Rollup"` or `"PoseidonGoldilocks"`), compiled from `contracts/` into `out/`.
+    pub fn contract_artifact(&self, contract: &str) -> Result<Artifact, ToolchainError> {
+        let dir = self.root.join("contracts");
+        self.compile_all(
+            &[&dir.join("PoseidonGoldilocks.sol"), &dir.join("Rollup.sol")],
             &self.root.join("out"),
-            "Rollup",
+            contract,
         )
     }
 

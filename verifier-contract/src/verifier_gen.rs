@@ -10,6 +10,10 @@
 //! - a public input `≥ r` and any proof coordinate `≥ q` are rejected before any precompile
 //!   (the scalar of `ecMul` would otherwise be reduced mod r, making `x` and `x + r` both valid);
 //!   a point not on its curve (or, for G2, not in the subgroup) makes the precompile fail;
+//! - every precompile call must succeed AND return its full output (64 bytes for 0x06/0x07,
+//!   32 for 0x08): on a chain without the precompile the call goes to an empty account, which
+//!   "succeeds" with no output and would otherwise leave the input in memory to be read as the
+//!   result (A.x ≠ 0 would pass as "pairing holds");
 //! - every failure reverts with a custom error, never returns `false`: a precompile that runs
 //!   out of gas reverts the whole call, so `eth_estimateGas` cannot under-fund the pairing.
 //!
@@ -156,11 +160,11 @@ contract Verifier {
     error PublicInputNotInField();
     /// A proof coordinate is not below the base field modulus q.
     error ProofCoordinateNotInField();
-    /// The ecMul precompile (0x07) failed.
+    /// The ecMul precompile (0x07) failed or returned no result.
     error EcMulFailed();
-    /// The ecAdd precompile (0x06) failed.
+    /// The ecAdd precompile (0x06) failed or returned no result.
     error EcAddFailed();
-    /// The pairing precompile (0x08) failed: a point is not on its curve or not in G2, or gas ran out.
+    /// The pairing precompile (0x08) failed or returned no result: a point is not on its curve or not in G2, gas ran out, or the chain has no pairing precompile.
     error PairingFailed();
     /// The pairing check does not hold.
     error ProofInvalid();
@@ -212,13 +216,17 @@ contract Verifier {
             mstore(0x240, IC1_X)
             mstore(0x260, IC1_Y)
             mstore(0x280, input)
-            if iszero(staticcall(gas(), 0x07, 0x240, 0x60, 0x240, 0x40)) {
+            // Each call is its own statement: Yul evaluates arguments right to left, so
+            // `and(staticcall(..), eq(returndatasize(), ..))` would read the size first.
+            let ok := staticcall(gas(), 0x07, 0x240, 0x60, 0x240, 0x40)
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
                 mstore(0, {{SEL_ECMUL}})
                 revert(0x1c, 4)
             }
             mstore(0x280, IC0_X)
             mstore(0x2a0, IC0_Y)
-            if iszero(staticcall(gas(), 0x06, 0x240, 0x80, 0x240, 0x40)) {
+            ok := staticcall(gas(), 0x06, 0x240, 0x80, 0x240, 0x40)
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
                 mstore(0, {{SEL_ECADD}})
                 revert(0x1c, 4)
             }
@@ -226,7 +234,8 @@ contract Verifier {
             mstore(0x2a0, NEG_GAMMA_X_RE)
             mstore(0x2c0, NEG_GAMMA_Y_IM)
             mstore(0x2e0, NEG_GAMMA_Y_RE)
-            if iszero(staticcall(gas(), 0x08, 0x000, 0x300, 0x000, 0x20)) {
+            ok := staticcall(gas(), 0x08, 0x000, 0x300, 0x000, 0x20)
+            if iszero(and(ok, eq(returndatasize(), 0x20))) {
                 mstore(0, {{SEL_PAIRING}})
                 revert(0x1c, 4)
             }

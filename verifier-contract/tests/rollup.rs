@@ -1,16 +1,17 @@
 //! Rollup.sol on anvil: deposits, batches, withdrawals and every rejection, with proofs of the
-//! test-only digest-echo circuit (tests/support/echo.rs) standing in for the wrap. Needs the
-//! toolchain: run scripts/setup-l1.sh first.
+//! test-only digest-echo circuit (tests/support/echo.rs) standing in for the wrap. Forced exits,
+//! the operator's window and exodus mode are in tests/exodus.rs. Needs the toolchain: run
+//! scripts/setup-l1.sh first.
 
 mod support;
 
 use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
-use support::{deposit_slot, pubdata, pubkey, root, transfer_slot, withdraw_slot, Env};
+use support::{deposit_slot, pkhash, pubdata, root, transfer_slot, withdraw_slot, Env};
 use zkroll_verifier_contract::bindings::IGroth16Verifier::IGroth16VerifierErrors as VE;
 use zkroll_verifier_contract::bindings::IRollup;
 use zkroll_verifier_contract::bindings::IRollup::IRollupErrors as RE;
-use zkroll_verifier_contract::{anvil_provider, L1Error, TxReport};
+use zkroll_verifier_contract::{anvil_provider, L1Error, PriorityOp, TxReport, EMPTY_ROOT};
 
 const GWEI: u64 = 1_000_000_000;
 
@@ -37,18 +38,21 @@ async fn deposit_transfer_withdraw_round_trip() {
     let user_rollup = env
         .rollup
         .with_provider(anvil_provider(&env.anvil, 1).unwrap());
-    let (k1, k2) = (pubkey(1), pubkey(2));
+    let (k1, k2) = (pkhash(1), pkhash(2));
     user_rollup
-        .deposit(&k1, gwei(5_000))
+        .deposit(k1, None, gwei(5_000))
         .await
         .expect("deposit 1");
-    env.rollup.deposit(&k2, gwei(7)).await.expect("deposit 2");
-    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 0));
+    env.rollup
+        .deposit(k2, Some(user), gwei(7))
+        .await
+        .expect("deposit 2");
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (2, 0));
 
     let l1 = Address::repeat_byte(0x42);
     let batch = pubdata(&[
-        deposit_slot(1, &k1, 5_000),
-        deposit_slot(2, &k2, 7),
+        deposit_slot(1, &k1, 5_000, user),
+        deposit_slot(2, &k2, 7, user),
         transfer_slot(1, 2, 100, 1, 0),
         withdraw_slot(1, l1, 1_234, 2, 0),
         withdraw_slot(2, user, 3, 1, 0),
@@ -91,22 +95,22 @@ async fn deposit_transfer_withdraw_round_trip() {
     assert_eq!(committed.batchNumber, U256::from(1));
     assert_eq!(
         (committed.oldRoot.0, committed.newRoot.0),
-        (root(0), new_root)
+        (EMPTY_ROOT, new_root)
     );
-    assert_eq!(committed.deposits, U256::from(2));
+    assert_eq!(committed.priorityOps, U256::from(2));
     assert_eq!(
         committed.digest,
         zkroll_verifier_contract::public_input_digest(
             env.anvil.chain_id(),
             env.rollup.address(),
-            &root(0),
+            &EMPTY_ROOT,
             &new_root,
             &batch
         )
     );
     assert_eq!(env.rollup.state_root().await.unwrap(), new_root);
     assert_eq!(env.rollup.batch_number().await.unwrap(), 1);
-    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 2));
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (2, 2));
     assert_eq!(env.rollup.claimable(l1).await.unwrap(), gwei(1_234));
     assert_eq!(env.rollup.claimable(user).await.unwrap(), gwei(3));
 
@@ -167,7 +171,7 @@ async fn replayed_or_stale_batch_is_rejected() {
     let digest = zkroll_verifier_contract::public_input_digest(
         env.anvil.chain_id(),
         env.rollup.address(),
-        &root(0),
+        &EMPTY_ROOT,
         &root(2),
         &batch,
     );
@@ -226,29 +230,36 @@ async fn altered_pubdata_root_or_proof_is_rejected() {
 }
 
 #[tokio::test]
-async fn deposit_queue_must_be_followed_in_order() {
+async fn priority_queue_must_be_followed_in_order() {
     let env = Env::new().await;
-    let (k1, k2) = (pubkey(1), pubkey(2));
-    env.rollup.deposit(&k1, gwei(10)).await.unwrap();
-    env.rollup.deposit(&k2, gwei(20)).await.unwrap();
-    let cases: [(&str, Vec<u8>); 4] = [
-        ("skipped", pubdata(&[deposit_slot(0, &k2, 20)])),
+    let me = env.anvil.addresses()[0];
+    let other = env.anvil.addresses()[1];
+    let (k1, k2) = (pkhash(1), pkhash(2));
+    env.rollup.deposit(k1, None, gwei(10)).await.unwrap();
+    env.rollup.deposit(k2, Some(other), gwei(20)).await.unwrap();
+    let cases: [(&str, Vec<u8>); 6] = [
+        ("skipped", pubdata(&[deposit_slot(0, &k2, 20, other)])),
         (
             "reordered",
-            pubdata(&[deposit_slot(0, &k2, 20), deposit_slot(1, &k1, 10)]),
+            pubdata(&[deposit_slot(0, &k2, 20, other), deposit_slot(1, &k1, 10, me)]),
         ),
-        ("amount", pubdata(&[deposit_slot(0, &k1, 11)])),
-        ("pubkey", pubdata(&[deposit_slot(0, &k2, 10)])),
+        ("amount", pubdata(&[deposit_slot(0, &k1, 11, me)])),
+        ("pkhash", pubdata(&[deposit_slot(0, &k2, 10, me)])),
+        ("owner", pubdata(&[deposit_slot(0, &k1, 10, other)])),
+        (
+            "a full exit in its place",
+            pubdata(&[support::full_exit_slot(0, me, 0)]),
+        ),
     ];
     for (what, batch) in cases {
         let proof = env.prove(&batch, &root(1)).await;
         let e = rollup_err(env.rollup.commit_batch(&batch, root(1), proof).await, what);
-        assert!(matches!(e, RE::DepositQueueMismatch(_)), "{what}");
+        assert!(matches!(e, RE::PriorityQueueMismatch(_)), "{what}");
     }
     let three = pubdata(&[
-        deposit_slot(0, &k1, 10),
-        deposit_slot(1, &k2, 20),
-        deposit_slot(2, &k2, 20),
+        deposit_slot(0, &k1, 10, me),
+        deposit_slot(1, &k2, 20, other),
+        deposit_slot(2, &k2, 20, other),
     ]);
     let proof = env.prove(&three, &root(1)).await;
     let e = rollup_err(
@@ -256,38 +267,43 @@ async fn deposit_queue_must_be_followed_in_order() {
         "overrun",
     );
     assert!(
-        matches!(e, RE::DepositQueueOverrun(ref x) if x.processed == U256::from(3) && x.queued == U256::from(2))
+        matches!(e, RE::PriorityQueueOverrun(ref x) if x.processed == U256::from(3) && x.queued == U256::from(2))
     );
     // Part of the queue, in order, is fine; the rest stays queued for the next batch.
-    let first = pubdata(&[deposit_slot(0, &k1, 10), transfer_slot(0, 0, 1, 0, 0)]);
+    let first = pubdata(&[deposit_slot(0, &k1, 10, me), transfer_slot(0, 0, 1, 0, 0)]);
     let proof = env.prove(&first, &root(1)).await;
     env.rollup
         .commit_batch(&first, root(1), proof)
         .await
         .expect("first deposit");
-    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 1));
-    let pending = env.rollup.pending_deposits().await.unwrap();
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (2, 1));
+    let pending = env.rollup.pending_priority_ops().await.unwrap();
     assert_eq!(pending.len(), 1);
+    let PriorityOp::Deposit(d) = pending[0] else {
+        panic!("a deposit: {:?}", pending[0]);
+    };
     assert_eq!(
-        (pending[0].index, pending[0].pubkey, pending[0].amount_gwei),
-        (1, k2, 20)
+        (d.index, d.pkhash, d.amount_gwei, d.owner, d.sender),
+        (1, k2, 20, other, me)
     );
-    assert_eq!(pending[0].sender, env.anvil.addresses()[0]);
-    assert_eq!(env.rollup.queued_deposits().await.unwrap()[0].pubkey, k1);
-    let again = pubdata(&[deposit_slot(0, &k1, 10)]);
+    // The client's slot of a queued deposit is the one the contract accepts.
+    assert_eq!(d.slot(5), deposit_slot(5, &k2, 20, other));
+    let all = env.rollup.priority_ops().await.unwrap();
+    assert!(matches!(all[0], PriorityOp::Deposit(ref x) if x.pkhash == k1 && x.owner == me));
+    let again = pubdata(&[deposit_slot(0, &k1, 10, me)]);
     let proof = env.prove(&again, &root(2)).await;
     let e = rollup_err(
         env.rollup.commit_batch(&again, root(2), proof).await,
         "consumed twice",
     );
-    assert!(matches!(e, RE::DepositQueueMismatch(_)));
-    let second = pubdata(&[deposit_slot(5, &k2, 20)]);
+    assert!(matches!(e, RE::PriorityQueueMismatch(_)));
+    let second = pubdata(&[d.slot(5)]);
     let proof = env.prove(&second, &root(2)).await;
     env.rollup
         .commit_batch(&second, root(2), proof)
         .await
         .expect("second deposit");
-    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (2, 2));
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (2, 2));
 }
 
 #[tokio::test]
@@ -307,7 +323,7 @@ async fn malformed_batches_are_rejected() {
             "len {len}"
         );
     }
-    for kind in [0u8, 4, 255] {
+    for kind in [0u8, 5, 255] {
         let mut slot = transfer_slot(1, 2, 3, 0, 0);
         slot[0] = kind;
         let batch = pubdata(&[transfer_slot(1, 2, 3, 0, 0), slot]);
@@ -351,58 +367,64 @@ async fn malformed_batches_are_rejected() {
 #[tokio::test]
 async fn invalid_deposits_are_rejected() {
     let env = Env::new().await;
-    let k = pubkey(3);
+    let k = pkhash(3);
     let e = |res, what| rollup_err(res, what);
     assert!(matches!(
-        e(env.rollup.deposit(&k, U256::ZERO).await, "zero"),
+        e(env.rollup.deposit(k, None, U256::ZERO).await, "zero"),
         RE::DepositZero(_)
     ));
     assert!(matches!(
         e(
-            env.rollup.deposit(&k, gwei(1) + U256::from(1)).await,
+            env.rollup.deposit(k, None, gwei(1) + U256::from(1)).await,
             "not gwei"
         ),
         RE::DepositNotGwei(_)
     ));
     assert!(matches!(
-        e(env.rollup.deposit(&[0u8; 40], gwei(1)).await, "neutral"),
-        RE::PubkeyNeutral(_)
+        e(env.rollup.deposit(k, None, U256::from(999_999_999u64)).await, "below 1 gwei"),
+        RE::DepositNotGwei(_)
     ));
-    for limb in 0..5 {
-        let mut bad = k;
-        bad[8 * limb..8 * limb + 8].copy_from_slice(&0xffff_ffff_0000_0001u64.to_be_bytes());
-        let err = e(env.rollup.deposit(&bad, gwei(1)).await, "limb");
-        assert!(matches!(err, RE::PubkeyLimbNotCanonical(ref x) if x.limb == U256::from(limb)));
+    const P: u64 = 0xffff_ffff_0000_0001;
+    for limb in 0..4 {
+        for bad_limb in [P, u64::MAX] {
+            let mut bad = k;
+            bad[8 * limb..8 * limb + 8].copy_from_slice(&bad_limb.to_be_bytes());
+            let err = e(env.rollup.deposit(bad, None, gwei(1)).await, "limb");
+            assert!(matches!(err, RE::PkhashLimbNotCanonical(ref x) if x.limb == U256::from(limb)));
+        }
     }
-    // A 39- or 41-byte key, through the raw binding.
-    let c = zkroll_verifier_contract::bindings::IRollup::new(env.rollup.address(), &env.provider);
-    for len in [39usize, 41] {
-        let err = c
-            .deposit(vec![1u8; len].into())
-            .value(gwei(1))
-            .send()
-            .await
-            .expect_err("bad length");
-        let decoded = err.as_decoded_interface_error::<RE>();
-        assert!(matches!(decoded, Some(RE::PubkeyLength(ref x)) if x.length == U256::from(len)));
-    }
-    // More than 2^64 - 1 gwei: give the sender enough ether first.
+    // 2^56 gwei and more: give the sender enough ether first.
     let rich = env.anvil.addresses()[0];
     let _: () = env
         .provider
         .raw_request("anvil_setBalance".into(), (rich, U256::from(1u8) << 100))
         .await
         .unwrap();
-    let too_much = gwei(1) * (U256::from(u64::MAX) + U256::from(1));
-    assert!(matches!(
-        e(env.rollup.deposit(&k, too_much).await, "too large"),
-        RE::DepositTooLarge(_)
-    ));
+    for too_much in [U256::from(1u64 << 56), U256::from(u64::MAX)] {
+        assert!(matches!(
+            e(env.rollup.deposit(k, None, gwei(1) * too_much).await, "too large"),
+            RE::DepositTooLarge(_)
+        ));
+    }
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (0, 0));
+    // The edges that are fine: p - 1 limbs, the zero hash, 2^56 - 1 gwei, an explicit owner.
+    let max: [u8; 32] = [(P - 1).to_be_bytes(); 4].concat().try_into().unwrap();
     env.rollup
-        .deposit(&k, gwei(1) * U256::from(u64::MAX))
+        .deposit(max, None, gwei(1))
         .await
-        .expect("u64::MAX gwei");
-    assert_eq!(env.rollup.deposit_counters().await.unwrap(), (1, 0));
+        .expect("p - 1 limbs");
+    env.rollup
+        .deposit([0u8; 32], Some(Address::repeat_byte(9)), gwei(1))
+        .await
+        .expect("zero hash");
+    env.rollup
+        .deposit(k, None, gwei((1 << 56) - 1))
+        .await
+        .expect("2^56 - 1 gwei");
+    assert_eq!(env.rollup.priority_counters().await.unwrap(), (3, 0));
+    let ops = env.rollup.priority_ops().await.unwrap();
+    assert!(matches!(ops[1], PriorityOp::Deposit(ref d) if d.owner == Address::repeat_byte(9) && d.sender == rich));
+    assert!(matches!(ops[2], PriorityOp::Deposit(ref d) if d.owner == rich && d.amount_gwei == (1 << 56) - 1));
 }
 
 fn signatures(abi: &alloy::json_abi::JsonAbi) -> Vec<String> {
@@ -431,13 +453,23 @@ fn signatures(abi: &alloy::json_abi::JsonAbi) -> Vec<String> {
 
 #[test]
 fn bindings_match_the_compiled_abis() {
-    use zkroll_verifier_contract::bindings::{IGroth16Verifier, IRollup};
+    use zkroll_verifier_contract::bindings::{IGroth16Verifier, IPoseidonGoldilocks, IRollup};
     let tc = support::toolchain();
     let rollup = tc.rollup_artifact().expect("compile Rollup.sol");
     assert_eq!(
         signatures(&rollup.abi),
         signatures(&IRollup::abi::contract())
     );
+    let hasher = tc
+        .contract_artifact("PoseidonGoldilocks")
+        .expect("compile PoseidonGoldilocks.sol");
+    assert_eq!(
+        signatures(&hasher.abi),
+        signatures(&IPoseidonGoldilocks::abi::contract())
+    );
+    // Both fit the EIP-170 code size limit.
+    assert!(rollup.deployed_bytecode.len() <= 24_576, "Rollup {}", rollup.deployed_bytecode.len());
+    assert!(hasher.deployed_bytecode.len() <= 24_576, "hasher {}", hasher.deployed_bytecode.len());
     let source = zkroll_verifier_contract::verifier_solidity(&support::proving_key().vk).unwrap();
     let verifier = tc.compile_verifier(&source).expect("compile verifier");
     assert_eq!(
@@ -478,9 +510,9 @@ async fn withdraw_is_reentrancy_safe_and_keeps_funds_on_failed_transfer() {
     }
     let (reentrant, refuser) = (receivers[0], receivers[1]);
     // Fund the rollup through a deposit, then credit both contracts.
-    env.rollup.deposit(&pubkey(1), gwei(100)).await.unwrap();
+    env.rollup.deposit(pkhash(1), None, gwei(100)).await.unwrap();
     let batch = pubdata(&[
-        deposit_slot(1, &pubkey(1), 100),
+        deposit_slot(1, &pkhash(1), 100, env.anvil.addresses()[0]),
         withdraw_slot(1, reentrant, 30, 0, 0),
         withdraw_slot(1, refuser, 40, 0, 0),
     ]);

@@ -255,3 +255,33 @@ async fn underfunded_pairing_reverts_instead_of_returning() {
         .await
         .expect("estimated gas suffices");
 }
+
+/// A chain without a precompile: the generated source with the precompile's address replaced
+/// by an empty account (a call to it "succeeds" and returns nothing, exactly as on a chain that
+/// lacks the precompile). A valid proof must be refused with the error naming the call.
+#[tokio::test]
+async fn missing_precompile_refuses_valid_proofs() {
+    let env = Env::new().await;
+    let (proof, x) = valid(31);
+    let source = zkroll_verifier_contract::verifier_solidity(&proving_key().vk).unwrap();
+    let cases: [(&str, fn(&E) -> bool, &str); 3] = [
+        ("staticcall(gas(), 0x07,", |e| matches!(e, E::EcMulFailed(_)), "no ecMul"),
+        ("staticcall(gas(), 0x06,", |e| matches!(e, E::EcAddFailed(_)), "no ecAdd"),
+        ("staticcall(gas(), 0x08,", |e| matches!(e, E::PairingFailed(_)), "no pairing"),
+    ];
+    for (call, want, what) in cases {
+        assert_eq!(source.matches(call).count(), 1, "{what}");
+        let patched = source.replace(call, &call.replace("0x0", "0xdead0"));
+        let artifact = env.toolchain.compile_verifier(&patched).expect("compile");
+        let (addr, _) = zkroll_verifier_contract::deploy(&env.provider, &artifact, &[])
+            .await
+            .expect("deploy patched verifier");
+        expect(
+            verify_proof_call(&env.provider, addr, proof, x).await,
+            want,
+            what,
+        );
+    }
+    // The unpatched verifier accepts the same proof.
+    check(&env, proof, x).await.expect("valid proof");
+}

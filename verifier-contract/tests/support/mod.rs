@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary / example uses a different part
 
 pub mod echo;
+pub mod tree;
 
 use alloy::node_bindings::AnvilInstance;
 use alloy::primitives::{Address, U256};
@@ -9,9 +10,10 @@ use alloy::providers::DynProvider;
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
+use alloy::providers::Provider;
 use zkroll_verifier_contract::{
     anvil_provider, deploy_rollup, deploy_verifier, proof_words, spawn_anvil, RollupClient,
-    Toolchain, TxReport,
+    RollupParams, Toolchain, TxReport,
 };
 
 /// The installed toolchain; panics with the setup hint when it is missing.
@@ -35,22 +37,34 @@ pub fn root(n: u64) -> [u8; 32] {
     r
 }
 
-/// A 40-byte public key with canonical, non-zero limbs derived from `n`.
-pub fn pubkey(n: u64) -> [u8; 40] {
-    let mut k = [0u8; 40];
-    for i in 0..5 {
+/// A key hash (4 canonical limbs) derived from `n`.
+pub fn pkhash(n: u64) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    for i in 0..4 {
         k[8 * i..8 * i + 8].copy_from_slice(&(n * 1000 + i as u64 + 1).to_be_bytes());
     }
     k
 }
 
-/// Deposit slot.
-pub fn deposit_slot(account: u32, pubkey: &[u8; 40], amount: u64) -> [u8; 64] {
+/// Deposit slot: `[0]=1`, account, pkhash, amount (u56), owner (formats.md §4).
+pub fn deposit_slot(account: u32, pkhash: &[u8; 32], amount: u64, owner: Address) -> [u8; 64] {
+    assert!(amount < 1 << 56);
     let mut s = [0u8; 64];
     s[0] = 1;
     s[1..5].copy_from_slice(&account.to_be_bytes());
-    s[5..45].copy_from_slice(pubkey);
-    s[45..53].copy_from_slice(&amount.to_be_bytes());
+    s[5..37].copy_from_slice(pkhash);
+    s[37..44].copy_from_slice(&amount.to_be_bytes()[1..]);
+    s[44..64].copy_from_slice(owner.as_slice());
+    s
+}
+
+/// FullExit slot: `[0]=4`, account, requester, amount (0 for a no-op).
+pub fn full_exit_slot(account: u32, requester: Address, amount: u64) -> [u8; 64] {
+    let mut s = [0u8; 64];
+    s[0] = 4;
+    s[1..5].copy_from_slice(&account.to_be_bytes());
+    s[5..25].copy_from_slice(requester.as_slice());
+    s[25..33].copy_from_slice(&amount.to_be_bytes());
     s
 }
 
@@ -83,32 +97,51 @@ pub fn pubdata(slots: &[[u8; 64]]) -> Vec<u8> {
     slots.concat()
 }
 
-/// A fresh anvil with the echo verifier and a rollup at `root(0)` deployed.
+/// A fresh anvil with the echo verifier and a rollup (operator: dev account 0, default
+/// windows) deployed at the empty root.
 pub struct Env {
     /// The node (killed on drop).
     pub anvil: AnvilInstance,
     /// The toolchain.
     pub toolchain: Toolchain,
-    /// Dev account 0.
+    /// Dev account 0 (the operator).
     pub provider: DynProvider,
     /// The verifier.
     pub verifier: Address,
     /// Its deployment.
     pub verifier_deploy: TxReport,
+    /// The rollup's deployment.
+    pub rollup_deploy: TxReport,
     /// The rollup, used by dev account 0.
     pub rollup: RollupClient,
 }
 
 impl Env {
-    /// Spawns anvil and deploys.
+    /// Spawns anvil and deploys with the default windows.
     pub async fn new() -> Self {
+        Self::with_windows(
+            RollupParams::DEFAULT_PRIORITY_DEADLINE,
+            RollupParams::DEFAULT_OPERATOR_WINDOW,
+            RollupParams::DEFAULT_SILENCE_WINDOW,
+        )
+        .await
+    }
+
+    /// Spawns anvil and deploys with the given deadline and windows (in blocks).
+    pub async fn with_windows(deadline: u64, operator_window: u64, silence_window: u64) -> Self {
         let toolchain = toolchain();
         let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
         let provider = anvil_provider(&anvil, 0).expect("provider");
         let (verifier, verifier_deploy) = deploy_verifier(&provider, &toolchain, &proving_key().vk)
             .await
             .expect("deploy verifier");
-        let (rollup, _) = deploy_rollup(&provider, &toolchain, verifier, root(0))
+        let params = RollupParams {
+            operator: anvil.addresses()[0],
+            priority_deadline: deadline,
+            operator_window,
+            silence_window,
+        };
+        let (rollup, rollup_deploy) = deploy_rollup(&provider, &toolchain, verifier, &params)
             .await
             .expect("deploy rollup");
         Self {
@@ -117,8 +150,15 @@ impl Env {
             provider,
             verifier,
             verifier_deploy,
+            rollup_deploy,
             rollup,
         }
+    }
+
+    /// The rollup used by dev account `i`.
+    pub fn user(&self, i: usize) -> RollupClient {
+        self.rollup
+            .with_provider(anvil_provider(&self.anvil, i).expect("provider"))
     }
 
     /// A valid proof for committing `(pubdata, new_root)` on the current state.
@@ -129,5 +169,31 @@ impl Env {
             .await
             .expect("digest");
         proof_words(&echo::prove(proving_key(), digest))
+    }
+
+    /// Proves and commits `(slots, new_root)` from `by`; returns the receipt's report.
+    pub async fn commit(
+        &self,
+        by: &RollupClient,
+        slots: &[[u8; 64]],
+        new_root: [u8; 32],
+    ) -> Result<TxReport, zkroll_verifier_contract::L1Error> {
+        let batch = pubdata(slots);
+        let proof = self.prove(&batch, &new_root).await;
+        by.commit_batch(&batch, new_root, proof).await
+    }
+
+    /// Mines `n` empty blocks.
+    pub async fn mine(&self, n: u64) {
+        let _: () = self
+            .provider
+            .raw_request("anvil_mine".into(), (U256::from(n),))
+            .await
+            .expect("anvil_mine");
+    }
+
+    /// The current block number.
+    pub async fn block(&self) -> u64 {
+        self.provider.get_block_number().await.expect("block number")
     }
 }
