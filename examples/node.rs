@@ -19,7 +19,7 @@ use zkroll::circuits::encoding::hash_to_bytes;
 use zkroll::devnet::Devnet;
 use zkroll::l1::Toolchain;
 use zkroll::{
-    apply, Account, Domain, Execution, Header, KeyCache, ProveOptions, RollupProver, SecretKey,
+    apply, Deposit, Domain, Execution, Header, KeyCache, ProveOptions, RollupProver, SecretKey,
     StateTree, Transfer, Tx, Wrapper,
 };
 
@@ -30,7 +30,7 @@ const HEIGHT: usize = 2;
 const BATCH_TXS: usize = 12;
 /// …or when no tx arrived for this long.
 const IDLE: Duration = Duration::from_secs(2);
-/// Users (genesis accounts 1..=USERS; account 0 is the operator) and transfers they send.
+/// Users (accounts 1..=USERS, created by deposits; account 0 is the operator) and transfers they send.
 const USERS: u32 = 6;
 const TRANSFERS: usize = 30;
 
@@ -42,27 +42,23 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    // Genesis: an operator and a few funded users.
+    // The Rollup starts from the empty tree: an operator account and a few users, each
+    // created and funded by an L1 deposit that the first batch consumes.
     let keys: Vec<SecretKey> = (0..=USERS)
         .map(|i| SecretKey::from_seed(&[i as u8 + 1; 32]))
         .collect();
-    let genesis: Vec<(u32, Account)> = keys
+    let funding: Vec<Tx> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            let account = Account {
-                pubkey: k.public_key(),
-                balance: if i == 0 { 0 } else { 1_000_000 },
-                nonce: 0,
-            };
-            (i as u32, account)
+            Tx::Deposit(Deposit {
+                account: i as u32,
+                pkhash: k.public_key().pkhash(),
+                amount: if i == 0 { 1 } else { 1_000_000 },
+                owner: [i as u8 + 1; 20],
+            })
         })
         .collect();
-    let tree = |accounts: &[(u32, Account)]| {
-        StateTree::from_accounts(accounts.iter().copied())
-            .map_err(|i| anyhow::anyhow!("duplicate genesis account {i}"))
-    };
-    let genesis_root = tree(&genesis)?.root();
 
     // Circuits and keys are CPU work: build them off the runtime too.
     let t = Instant::now();
@@ -80,14 +76,8 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(secs = t.elapsed().as_secs_f64(), "circuits and keys ready");
 
     let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
-    let devnet = Arc::new(
-        Devnet::start(
-            &toolchain,
-            wrapper.verifying_key(),
-            hash_to_bytes(&genesis_root),
-        )
-        .await?,
-    );
+    let devnet = Arc::new(Devnet::start(&toolchain, wrapper.verifying_key()).await?);
+    devnet.queue_priority_ops(&funding).await?;
     let header = Header {
         domain: devnet.domain(),
         operator: 0,
@@ -98,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
     let (mempool_tx, mempool_rx) = mpsc::channel::<Tx>(64);
     let (sealed_tx, sealed_rx) = mpsc::channel::<Execution>(4);
     let wallets = tokio::spawn(wallets(keys, header.domain, mempool_tx));
-    let sealer = tokio::spawn(sealer(tree(&genesis)?, header, mempool_rx, sealed_tx));
+    let sealer = tokio::spawn(sealer(funding, header, mempool_rx, sealed_tx));
     let pipeline = tokio::spawn(pipeline(prover, wrapper, devnet.clone(), sealed_rx));
 
     wallets.await?;
@@ -132,19 +122,20 @@ async fn wallets(keys: Vec<SecretKey>, domain: Domain, mempool: mpsc::Sender<Tx>
     }
 }
 
-/// Admits txs against the pending state and seals batches. Returns how many txs it admitted.
+/// Admits txs against the pending state (starting from the empty tree with the L1 deposits
+/// `funding`, which lead the first batch) and seals batches. Returns how many txs it admitted.
 async fn sealer(
-    genesis: StateTree,
+    funding: Vec<Tx>,
     header: Header,
     mut mempool: mpsc::Receiver<Tx>,
     sealed: mpsc::Sender<Execution>,
 ) -> anyhow::Result<usize> {
     // `pending` runs ahead of `sealed_state` by exactly the txs in `batch`.
-    let mut pending = genesis;
-    let mut sealed_state = StateTree::from_accounts(pending.accounts().map(|(i, a)| (i, *a)))
-        .map_err(|i| anyhow::anyhow!("duplicate account {i}"))?;
-    let mut batch: Vec<Tx> = Vec::new();
-    let mut admitted = 0;
+    let mut pending = StateTree::new();
+    let mut sealed_state = StateTree::new();
+    apply(&mut pending, &header, &funding)?;
+    let mut admitted = funding.len();
+    let mut batch: Vec<Tx> = funding;
     loop {
         let next = tokio::time::timeout(IDLE, mempool.recv()).await;
         let closed = matches!(next, Ok(None));

@@ -77,13 +77,10 @@ pub fn check_current(st: &SyncState, l1_batch: u64, l1_root: [u8; 32]) -> Result
 
 /// The exit proof of `account` in `st`.
 pub fn exit_proof(st: &SyncState, account: u32) -> Result<ExitProof, ExitError> {
-    let a = *st
-        .state
-        .get(account)
-        .ok_or(ExitError::UnknownAccount {
-            account,
-            batch: st.batch,
-        })?;
+    let a = *st.state.get(account).ok_or(ExitError::UnknownAccount {
+        account,
+        batch: st.batch,
+    })?;
     if a.balance == 0 {
         return Err(ExitError::ZeroBalance {
             account,
@@ -119,8 +116,8 @@ mod tests {
         );
         a.balance = 1234;
         a.nonce = 3;
-        st.state = StateTree::from_accounts([(5, a), (6, Account::new(HashOut::ZERO, [8; 20]))])
-            .unwrap();
+        st.state =
+            StateTree::from_accounts([(5, a), (6, Account::new(HashOut::ZERO, [8; 20]))]).unwrap();
         st.batch = 4;
         st
     }
@@ -144,16 +141,28 @@ mod tests {
         let st = state();
         assert_eq!(
             exit_proof(&st, 7),
-            Err(ExitError::UnknownAccount { account: 7, batch: 4 })
+            Err(ExitError::UnknownAccount {
+                account: 7,
+                batch: 4
+            })
         );
         assert_eq!(
             exit_proof(&st, 6),
-            Err(ExitError::ZeroBalance { account: 6, batch: 4 })
+            Err(ExitError::ZeroBalance {
+                account: 6,
+                batch: 4
+            })
         );
         let root = hash_to_bytes(&st.state.root());
-        assert!(matches!(check_current(&st, 5, root), Err(ExitError::Stale { .. })));
+        assert!(matches!(
+            check_current(&st, 5, root),
+            Err(ExitError::Stale { .. })
+        ));
         let mut other = root;
         other[0] ^= 1;
-        assert!(matches!(check_current(&st, 4, other), Err(ExitError::Stale { .. })));
+        assert!(matches!(
+            check_current(&st, 4, other),
+            Err(ExitError::Stale { .. })
+        ));
     }
 }

@@ -158,7 +158,9 @@ impl SyncState {
         };
         let mut out = SYNC_MAGIC.to_vec();
         // Encoding plain integers and byte vectors into a Vec cannot fail.
-        out.extend(bincode::serde::encode_to_vec(&wire, bincode::config::standard()).unwrap_or_default());
+        out.extend(
+            bincode::serde::encode_to_vec(&wire, bincode::config::standard()).unwrap_or_default(),
+        );
         out
     }
 
@@ -207,7 +209,9 @@ impl SyncState {
             .map_err(|e| err(e.to_string()))?
             .len();
         if len > MAX_SYNC_FILE {
-            return Err(err(format!("{len} bytes, more than the {MAX_SYNC_FILE} cap")));
+            return Err(err(format!(
+                "{len} bytes, more than the {MAX_SYNC_FILE} cap"
+            )));
         }
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
         Self::from_bytes(&bytes, &name)
@@ -288,8 +292,8 @@ pub async fn sync<S: BatchSource>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plonky2::hash::hash_types::HashOut;
     use plonky2::field::types::Field;
+    use plonky2::hash::hash_types::HashOut;
     use zkroll_circuits::batch::{Batch, Header, PreState};
     use zkroll_circuits::execute::execute;
     use zkroll_circuits::tx::{Deposit, Domain, FullExit, Tx};
@@ -365,7 +369,12 @@ mod tests {
             Ok((31337, ROLLUP))
         }
         async fn batches_after(&self, after: u64) -> Result<Vec<CommittedBatch>, SyncError> {
-            Ok(self.0.iter().filter(|b| b.number > after).cloned().collect())
+            Ok(self
+                .0
+                .iter()
+                .filter(|b| b.number > after)
+                .cloned()
+                .collect())
         }
     }
 
@@ -403,7 +412,13 @@ mod tests {
         let mut st = SyncState::genesis(31337, ROLLUP);
         let err = st.apply(&batches).unwrap_err();
         assert!(
-            matches!(err, SyncError::Pubdata { batch: 2, source: PubdataError::RootMismatch { .. } }),
+            matches!(
+                err,
+                SyncError::Pubdata {
+                    batch: 2,
+                    source: PubdataError::RootMismatch { .. }
+                }
+            ),
             "{err}"
         );
         assert_eq!(st.batch, 1, "batch 1 stays applied");
@@ -416,7 +431,9 @@ mod tests {
         // A wrong committed root with honest pubdata is refused as well.
         let (mut batches, _) = two_batches();
         batches[0].new_root[31] ^= 1;
-        let err = SyncState::genesis(31337, ROLLUP).apply(&batches).unwrap_err();
+        let err = SyncState::genesis(31337, ROLLUP)
+            .apply(&batches)
+            .unwrap_err();
         assert!(matches!(err, SyncError::Pubdata { batch: 1, .. }), "{err}");
     }
 
@@ -426,7 +443,10 @@ mod tests {
         let err = SyncState::genesis(31337, ROLLUP)
             .apply(&batches[1..])
             .unwrap_err();
-        assert!(matches!(err, SyncError::Gap { after: 0, found: 2 }), "{err}");
+        assert!(
+            matches!(err, SyncError::Gap { after: 0, found: 2 }),
+            "{err}"
+        );
         let other = SyncState::genesis(1, ROLLUP);
         let err = block_on(sync(&Fake(batches), Some((other, "x.sync")))).unwrap_err();
         assert!(matches!(err, SyncError::OtherRollup { .. }), "{err}");

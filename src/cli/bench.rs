@@ -13,7 +13,6 @@ use clap::Args;
 use zkroll::bench::{
     leaf_rows_per_slot, measure_execution, median, peak_rss_bytes, transfer_batch, ProveFigures,
 };
-use zkroll::circuits::encoding::hash_to_bytes;
 use zkroll::devnet::Devnet;
 use zkroll::l1::Toolchain;
 use zkroll::Domain;
@@ -105,21 +104,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     for &n in &a.sizes {
         let pb = super::progress_bar(None, "bench");
         pb.set_message(format!("{n} transfers: L1 and batch"));
-        // The genesis root does not depend on the signing domain.
-        let genesis = zkroll::execute(&transfer_batch(
-            n,
-            Domain {
-                chain_id: 0,
-                rollup: [0; 20],
-            },
-        )?)?
-        .old_root;
         let devnet = match (&toolchain, &wrapper) {
-            (Some(tc), Some(w)) => Some(rt.block_on(Devnet::start(
-                tc,
-                w.verifying_key(),
-                hash_to_bytes(&genesis),
-            ))?),
+            (Some(tc), Some(w)) => Some(rt.block_on(Devnet::start(tc, w.verifying_key()))?),
             _ => None,
         };
         let domain = devnet.as_ref().map(Devnet::domain).unwrap_or(Domain {
@@ -165,6 +151,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             pb.set_message(format!("{n} transfers: L1"));
             let (v, c) = rt.block_on(async {
                 let v = devnet.verify_proof_gas(&wrapped).await?;
+                // The batch's two account-creating deposits must be queued before the commit.
+                devnet
+                    .queue_priority_ops(&exec.witnesses.iter().map(|w| w.tx).collect::<Vec<_>>())
+                    .await?;
                 let c = devnet.commit(&exec, &wrapped).await?;
                 anyhow::Ok((v, c))
             })?;

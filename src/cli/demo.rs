@@ -19,7 +19,8 @@ pub struct DemoArgs {
     /// Signed transfers in the batch.
     #[arg(long, default_value_t = 64)]
     pub transfers: usize,
-    /// Deposits (queued on L1 first, then consumed by the batch).
+    /// Deposits besides the 32 that create and fund the accounts (all queued on L1 first,
+    /// then consumed by the batch).
     #[arg(long, default_value_t = 8)]
     pub deposits: usize,
     /// Withdrawals (credited on L1 by the commit, claimable by their L1 addresses).
@@ -40,9 +41,12 @@ pub struct DemoArgs {
     pub work_dir: PathBuf,
 }
 
+/// Accounts the demo batch creates (and funds) by its first deposits.
+const ACCOUNTS: u32 = 32;
+
 /// Runs `zkroll demo`.
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
-    let txs = a.transfers + a.deposits + a.withdrawals;
+    let txs = ACCOUNTS as usize + a.transfers + a.deposits + a.withdrawals;
     anyhow::ensure!(
         txs <= a.k << a.height,
         "{txs} txs do not fit k·2^height = {}",
@@ -64,32 +68,21 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    // 2. L1: anvil, verifier, rollup at the batch's genesis root.
+    // 2. L1: anvil, verifier, rollup (empty genesis, anvil account 0 operates).
     let t = Instant::now();
     let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
     let rt = tokio::runtime::Runtime::new()?;
     let params = |domain: Domain| GenParams {
         txs,
-        accounts: 32,
+        accounts: ACCOUNTS,
         seed: 2026,
         deposits: a.deposits,
         withdrawals: a.withdrawals,
+        full_exits: 0,
         domain,
     };
-    // The genesis state does not depend on the signing domain.
-    let genesis = zkroll::execute(&generate(
-        &params(Domain {
-            chain_id: 0,
-            rollup: [0; 20],
-        }),
-        |_| {},
-    )?)?
-    .old_root;
-    let devnet = rt.block_on(Devnet::start(
-        &toolchain,
-        wrapper.verifying_key(),
-        hash_to_bytes(&genesis),
-    ))?;
+    // The Rollup starts from the empty tree: the batch's first deposits create the accounts.
+    let devnet = rt.block_on(Devnet::start(&toolchain, wrapper.verifying_key()))?;
     times.push(("anvil + deploy", t.elapsed()));
     eprintln!(
         "[2/5] anvil at {}, rollup {} deployed ({} gas)",
@@ -103,11 +96,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let batch = generate(&params(devnet.domain()), |_| {})?;
     let exec = zkroll::execute(&batch)?;
     anyhow::ensure!(
-        exec.old_root == genesis,
-        "genesis depends on the rollup address"
+        exec.old_root == zkroll::circuits::state::StateTree::new().root(),
+        "the demo batch must start from the empty tree"
     );
     batch.save(&a.work_dir.join("batch.json"))?;
-    rt.block_on(devnet.queue_deposits(&batch.txs))?;
+    rt.block_on(devnet.queue_priority_ops(&batch.txs))?;
     times.push(("batch + L1 deposits", t.elapsed()));
     let c = exec.counts;
     eprintln!(

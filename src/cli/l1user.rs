@@ -96,7 +96,13 @@ pub fn run_deposit(a: DepositArgs) -> anyhow::Result<()> {
         .context("--owner: not an address")?;
     let wei = U256::from(a.amount) * U256::from(GWEI);
     let rt = tokio::runtime::Runtime::new()?;
-    let r = rt.block_on(async { a.l1.client().await?.deposit(pkhash, owner, wei).await.map_err(anyhow::Error::from) })?;
+    let r = rt.block_on(async {
+        a.l1.client()
+            .await?
+            .deposit(pkhash, owner, wei)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     println!("deposit queued: tx {}", r.tx_hash);
     println!("  pkhash:  {}", to_hex(&pkhash));
     println!("  amount:  {} gwei", a.amount);
@@ -119,9 +125,16 @@ pub struct RequestExitArgs {
 pub fn run_request_exit(a: RequestExitArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let r = rt.block_on(async {
-        a.l1.client().await?.request_full_exit(a.account).await.map_err(anyhow::Error::from)
+        a.l1.client()
+            .await?
+            .request_full_exit(a.account)
+            .await
+            .map_err(anyhow::Error::from)
     })?;
-    println!("forced exit of account {} queued: tx {}", a.account, r.tx_hash);
+    println!(
+        "forced exit of account {} queued: tx {}",
+        a.account, r.tx_hash
+    );
     println!("  gas:     {}", r.gas_used);
     Ok(())
 }
@@ -137,7 +150,11 @@ pub struct ActivateExodusArgs {
 pub fn run_activate_exodus(a: ActivateExodusArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let r = rt.block_on(async {
-        a.l1.client().await?.activate_exodus().await.map_err(anyhow::Error::from)
+        a.l1.client()
+            .await?
+            .activate_exodus()
+            .await
+            .map_err(anyhow::Error::from)
     })?;
     println!("exodus mode active: tx {} ({} gas)", r.tx_hash, r.gas_used);
     Ok(())
@@ -216,9 +233,16 @@ pub struct RefundArgs {
 pub fn run_refund(a: RefundArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let r = rt.block_on(async {
-        a.l1.client().await?.refund_deposit(a.index).await.map_err(anyhow::Error::from)
+        a.l1.client()
+            .await?
+            .refund_deposit(a.index)
+            .await
+            .map_err(anyhow::Error::from)
     })?;
-    println!("deposit {} refunded: tx {} ({} gas)", a.index, r.tx_hash, r.gas_used);
+    println!(
+        "deposit {} refunded: tx {} ({} gas)",
+        a.index, r.tx_hash, r.gas_used
+    );
     Ok(())
 }
 
@@ -251,7 +275,11 @@ pub fn run_sync(a: SyncArgs) -> anyhow::Result<()> {
         let c = client(&a.rpc, &a.rollup, PrivateKeySigner::random()).await?;
         let from = resume.as_ref().map_or(0, |s| s.block);
         let before = resume.as_ref().map_or(0, |s| s.batch);
-        let st = sync(&RollupSource::new(&c, from), resume.map(|s| (s, name.as_str()))).await?;
+        let st = sync(
+            &RollupSource::new(&c, from),
+            resume.map(|s| (s, name.as_str())),
+        )
+        .await?;
         anyhow::ensure!(
             st.batch == c.batch_number().await?,
             "the Rollup committed more batches while syncing: run again"

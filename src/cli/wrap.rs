@@ -8,10 +8,10 @@ use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context;
 use clap::Args;
-use zkroll::circuits::encoding::{from_hex_array, hash_from_bytes, hash_to_bytes, to_hex};
+use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
 use zkroll::l1::{
     connect, deploy_rollup, deploy_verifier, proof_words, verifier_solidity, RollupClient,
-    Toolchain,
+    RollupParams, Toolchain,
 };
 use zkroll::{
     Batch, KeyCache, ProveOptions, RollupProof, RollupProver, WrapStage, WrappedBatch, Wrapper,
@@ -75,11 +75,8 @@ pub struct ExportArgs {
 /// Arguments of `zkroll deploy`.
 #[derive(Args, Debug)]
 pub struct DeployArgs {
-    /// State root the rollup starts from (0x hex, 32 bytes: `zkroll execute`'s old root of
-    /// the first batch).
-    #[arg(long)]
-    pub genesis_root: String,
-    /// JSON-RPC endpoint of the L1 node.
+    /// JSON-RPC endpoint of the L1 node (the Rollup starts from the empty tree: every
+    /// account is created by an L1 deposit).
     #[arg(long, default_value = "http://127.0.0.1:8545")]
     pub rpc: String,
     /// The deployment.
@@ -88,6 +85,18 @@ pub struct DeployArgs {
     /// Private key of the deploying account (hex); default: $ZKROLL_PRIVATE_KEY.
     #[arg(long, env = "ZKROLL_PRIVATE_KEY", hide_env_values = true)]
     pub private_key: String,
+    /// The designated operator (may always commit); default: the deploying account.
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Blocks a priority operation may wait before anyone may activate exodus.
+    #[arg(long, default_value_t = RollupParams::DEFAULT_PRIORITY_DEADLINE)]
+    pub priority_deadline: u64,
+    /// Blocks a priority operation waits before anyone (not only the operator) may commit.
+    #[arg(long, default_value_t = RollupParams::DEFAULT_OPERATOR_WINDOW)]
+    pub operator_window: u64,
+    /// Blocks without a batch after which anyone may commit.
+    #[arg(long, default_value_t = RollupParams::DEFAULT_SILENCE_WINDOW)]
+    pub silence_window: u64,
 }
 
 /// Arguments of `zkroll submit`.
@@ -229,12 +238,20 @@ fn signer(private_key: &str) -> anyhow::Result<PrivateKeySigner> {
 
 /// Runs `zkroll deploy`: the deployment's Groth16 verifier and a Rollup at the genesis root.
 pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
-    let root: [u8; 32] =
-        from_hex_array(&a.genesis_root).map_err(|e| anyhow::anyhow!("--genesis-root: {e}"))?;
-    hash_from_bytes(&root).map_err(|limb| {
-        anyhow::anyhow!("--genesis-root: limb {limb} is not a canonical Goldilocks element")
-    })?;
     let signer = signer(&a.private_key)?;
+    let params = RollupParams {
+        operator: match &a.operator {
+            Some(o) => Address::from_str(o).context("--operator: not an address")?,
+            None => signer.address(),
+        },
+        priority_deadline: a.priority_deadline,
+        operator_window: a.operator_window,
+        silence_window: a.silence_window,
+    };
+    anyhow::ensure!(
+        params.operator_window <= params.priority_deadline && params.priority_deadline > 0,
+        "--operator-window must not exceed --priority-deadline (> 0)"
+    );
     let toolchain = Toolchain::locate().context("L1 toolchain (run scripts/setup-l1.sh)")?;
     let pb = super::progress_bar(None, "preparing");
     let r = a.deployment.load(&pb);
@@ -244,18 +261,23 @@ pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
     let (verifier, rollup, gas) = rt.block_on(async {
         let provider = connect(&a.rpc, signer)?;
         let (verifier, v) = deploy_verifier(&provider, &toolchain, wrapper.verifying_key()).await?;
-        let (rollup, r) = deploy_rollup(&provider, &toolchain, verifier, root).await?;
+        let (rollup, r) = deploy_rollup(&provider, &toolchain, verifier, &params).await?;
         anyhow::Ok((verifier, rollup.address(), v.gas_used + r.gas_used))
     })?;
     println!("verifier:  {verifier}");
     println!("rollup:    {rollup}");
     println!("gas:       {gas}");
+    println!("operator:  {}", params.operator);
     println!(
-        "batches of up to {} txs (k = {}, height = {}), genesis root {}",
+        "batches of up to {} txs (k = {}, height = {}), empty genesis root {}; priority \
+         deadline {} blocks, operator window {}, silence window {}",
         a.deployment.k << a.deployment.height,
         a.deployment.k,
         a.deployment.height,
-        to_hex(&root)
+        to_hex(&zkroll::l1::EMPTY_ROOT),
+        params.priority_deadline,
+        params.operator_window,
+        params.silence_window
     );
     Ok(())
 }
