@@ -51,9 +51,10 @@ async fn main() -> anyhow::Result<()> {
         .enumerate()
         .map(|(i, k)| {
             let account = Account {
-                pubkey: k.public_key(),
+                pkhash: k.public_key().pkhash(),
                 balance: if i == 0 { 0 } else { 1_000_000 },
                 nonce: 0,
+                owner: [i as u8 + 1; 20],
             };
             (i as u32, account)
         })

@@ -12,10 +12,11 @@ async fn main() -> anyhow::Result<()> {
     let batch = generate(
         &GenParams {
             txs: 12,
-            accounts: 8,
+            accounts: 4,
             seed: 1,
             deposits: 2,
             withdrawals: 2,
+            full_exits: 0,
             domain: Domain {
                 chain_id: 31337,
                 rollup: [0x11; 20],

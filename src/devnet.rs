@@ -42,6 +42,14 @@ pub enum DevnetError {
     /// The digest is not a BN254 scalar (a digest of docs/formats.md §5 always is).
     #[error("digest ≥ r")]
     DigestRange,
+    /// The batch has a priority op (Deposit with `pkhash`/`owner`, FullExit) that this build's
+    /// Rollup client cannot queue: the issue-12 client (`deposit(pkhash, owner)`,
+    /// `requestFullExit`) replaces the pre-issue-12 `deposit(pubkey)`.
+    #[error("tx {index}: this Rollup client cannot queue issue-12 priority ops (deposit by pkhash and owner, full exit)")]
+    PriorityOpUnsupported {
+        /// Position of the op in the batch.
+        index: usize,
+    },
     /// After a successful `commitBatch` the contract's root is not the batch's new root.
     #[error("Rollup.stateRoot() is {on_chain} after commitBatch, expected {expected}")]
     RootNotMoved {
@@ -105,17 +113,22 @@ impl Devnet {
         self.verifier
     }
 
-    /// Sends `deposit(pubkey)` for every deposit of `txs`, in order, with its amount in wei,
-    /// so that the batch can consume the L1 queue as it claims.
+    /// Queues every priority op of `txs` on L1, in order, so that the batch can consume the
+    /// queue as it claims.
+    ///
+    /// Integration point (issue 12): deposits are now `(pkhash, owner)` and full exits are
+    /// priority ops too; the pre-issue-12 client here only has `deposit(pubkey)`, so any
+    /// priority op is reported as [`DevnetError::PriorityOpUnsupported`] until the new client
+    /// (`deposit(pkhash, Some(owner), wei)`, `request_full_exit(account)` from the requester)
+    /// is wired in.
     pub async fn queue_deposits(&self, txs: &[Tx]) -> Result<Vec<TxReport>, DevnetError> {
-        let mut reports = Vec::new();
-        for tx in txs {
-            if let Tx::Deposit(d) = tx {
-                let wei = U256::from(d.amount) * U256::from(WEI_PER_UNIT);
-                reports.push(self.rollup.deposit(&d.pubkey.to_bytes(), wei).await?);
-            }
+        match txs
+            .iter()
+            .position(|tx| matches!(tx, Tx::Deposit(_) | Tx::FullExit(_)))
+        {
+            Some(index) => Err(DevnetError::PriorityOpUnsupported { index }),
+            None => Ok(Vec::new()),
         }
-        Ok(reports)
     }
 
     /// `commitBatch(pubdata, newRoot, proof)` of `exec` with its wrapped proof; checks the

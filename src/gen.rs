@@ -3,25 +3,32 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use zkroll_circuits::batch::{Batch, Header, PreState};
 use zkroll_circuits::schnorr::SecretKey;
 use zkroll_circuits::state::{Account, StateTree};
-use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+use zkroll_circuits::tx::{Deposit, Domain, FullExit, Transfer, Tx, Withdraw};
 
 /// Parameters of [`generate`].
 #[derive(Clone, Debug)]
 pub struct GenParams {
-    /// Total number of transactions.
+    /// Total number of transactions in the batch, funding deposits included.
     pub txs: usize,
-    /// Genesis accounts (indices `0..accounts`; account 0 is the operator). At least 1.
+    /// Accounts funded by the batch's first `accounts` txs: one deposit of
+    /// [`GENESIS_BALANCE`] each, to indices `0..accounts` (account 0 is the operator), owned by
+    /// [`owner_address`] of the account's key seed. At least 1.
     pub accounts: u32,
     /// RNG seed: equal parameters give byte-identical batches.
     pub seed: u64,
-    /// How many of the txs are deposits.
+    /// How many further deposits (after the funding ones): half to existing accounts, half
+    /// creating new ones.
     pub deposits: usize,
-    /// How many of the txs are withdrawals.
+    /// How many of the txs are withdrawals (each to its sender's owner address).
     pub withdrawals: usize,
+    /// How many forced exits end the batch: even-numbered ones requested by the account's
+    /// owner (paid), odd-numbered ones by a stranger (recorded no-ops).
+    pub full_exits: usize,
     /// Signing domain.
     pub domain: Domain,
 }
@@ -29,13 +36,20 @@ pub struct GenParams {
 /// Why parameters are unusable.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GenError {
-    /// `deposits + withdrawals > txs`.
-    #[error("--deposits ({deposits}) + --withdrawals ({withdrawals}) exceed --txs ({txs})")]
+    /// `accounts + deposits + withdrawals + full_exits > txs`.
+    #[error(
+        "--accounts ({accounts}) funding deposits + --deposits ({deposits}) + --withdrawals \
+         ({withdrawals}) + --full-exits ({full_exits}) exceed --txs ({txs})"
+    )]
     TooManyTypedTxs {
-        /// Deposits asked.
+        /// Funding deposits.
+        accounts: u32,
+        /// Further deposits asked.
         deposits: usize,
         /// Withdrawals asked.
         withdrawals: usize,
+        /// Forced exits asked.
+        full_exits: usize,
         /// Total.
         txs: usize,
     },
@@ -44,7 +58,8 @@ pub enum GenError {
     BadAccountCount,
 }
 
-/// Initial balance of every genesis account (large enough that no generated tx overdraws).
+/// Amount of each funding deposit (large enough that no generated tx overdraws; below the
+/// deposit limit `2^56`).
 pub const GENESIS_BALANCE: u64 = 1 << 50;
 
 fn key(rng: &mut ChaCha20Rng) -> [u8; 32] {
@@ -53,13 +68,33 @@ fn key(rng: &mut ChaCha20Rng) -> [u8; 32] {
     s
 }
 
-/// Builds a valid batch. `progress(n)` is called as keys are derived and txs signed
-/// (`n` = items finished since the last call); the total is `accounts + txs`.
+/// The L1 owner address generated batches give the account of key seed `seed`:
+/// `sha256("zkroll/gen/owner" ‖ seed)[..20]` (deterministic, never zero in practice).
+pub fn owner_address(seed: &[u8; 32]) -> [u8; 20] {
+    let mut h = Sha256::new();
+    h.update(b"zkroll/gen/owner");
+    h.update(seed);
+    let d = h.finalize();
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&d[..20]);
+    a
+}
+
+/// An address that owns no generated account (requests the no-op forced exits).
+pub const STRANGER: [u8; 20] = [0xee; 20];
+
+/// Builds a valid batch from the empty state: `accounts` funding deposits, then the shuffled
+/// deposits, withdrawals and transfers, then the forced exits. `progress(n)` is called as
+/// keys are derived and txs signed (`n` = items finished since the last call); the total is
+/// `accounts + txs`.
 pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, GenError> {
-    if p.deposits + p.withdrawals > p.txs {
+    let typed = p.accounts as usize + p.deposits + p.withdrawals + p.full_exits;
+    if typed > p.txs {
         return Err(GenError::TooManyTypedTxs {
+            accounts: p.accounts,
             deposits: p.deposits,
             withdrawals: p.withdrawals,
+            full_exits: p.full_exits,
             txs: p.txs,
         });
     }
@@ -76,23 +111,23 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
             k
         })
         .collect();
-    let genesis: Vec<(u32, Account)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                i as u32,
-                Account {
-                    pubkey: k.public_key(),
-                    balance: GENESIS_BALANCE,
-                    nonce: 0,
-                },
-            )
+    let owners: Vec<[u8; 20]> = seeds.iter().map(owner_address).collect();
+    let deposit_to = |account: u32, amount: u64| {
+        let i = account as usize;
+        Tx::Deposit(Deposit {
+            account,
+            pkhash: keys[i].public_key().pkhash(),
+            amount,
+            owner: owners[i],
         })
+    };
+    let funding: Vec<Tx> = (0..p.accounts)
+        .map(|i| deposit_to(i, GENESIS_BALANCE))
         .collect();
 
     // Tx kinds, shuffled deterministically: 0 = transfer, 1 = deposit, 2 = withdraw.
-    let mut kinds = vec![0u8; p.txs];
+    let mixed = p.txs - p.accounts as usize - p.full_exits;
+    let mut kinds = vec![0u8; mixed];
     kinds[..p.deposits].fill(1);
     kinds[p.deposits..p.deposits + p.withdrawals].fill(2);
     for i in (1..kinds.len()).rev() {
@@ -106,43 +141,48 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
     }
     let mut nonces = vec![0u32; p.accounts as usize];
     let mut next_new = p.accounts;
-    let plans: Vec<Plan> = kinds
-        .iter()
-        .map(|kind| {
-            let from = rng.gen_range(0..p.accounts);
-            let amount = rng.gen_range(1..=1_000_000u64);
-            let fee = rng.gen_range(0..=1_000u64);
-            match kind {
-                1 => {
-                    let (account, pubkey) = if rng.gen_bool(0.5) {
-                        (from, keys[from as usize].public_key())
-                    } else {
-                        next_new += 1;
-                        (
-                            next_new - 1,
-                            SecretKey::from_seed(&key(&mut rng)).public_key(),
-                        )
-                    };
+    let mut plans: Vec<Plan> = funding.into_iter().map(Plan::Ready).collect();
+    for kind in &kinds {
+        let from = rng.gen_range(0..p.accounts);
+        let amount = rng.gen_range(1..=1_000_000u64);
+        let fee = rng.gen_range(0..=1_000u64);
+        plans.push(match kind {
+            1 => {
+                if rng.gen_bool(0.5) {
+                    Plan::Ready(deposit_to(from, amount))
+                } else {
+                    next_new += 1;
+                    let seed = key(&mut rng);
                     Plan::Ready(Tx::Deposit(Deposit {
-                        account,
-                        pubkey,
+                        account: next_new - 1,
+                        pkhash: SecretKey::from_seed(&seed).public_key().pkhash(),
                         amount,
+                        owner: owner_address(&seed),
                     }))
                 }
-                2 => {
-                    let nonce = nonces[from as usize];
-                    nonces[from as usize] += 1;
-                    Plan::Withdraw(from, rng.gen(), amount, fee, nonce)
-                }
-                _ => {
-                    let nonce = nonces[from as usize];
-                    nonces[from as usize] += 1;
-                    let to = rng.gen_range(0..p.accounts);
-                    Plan::Transfer(from, to, amount, fee, nonce)
-                }
             }
-        })
-        .collect();
+            2 => {
+                let nonce = nonces[from as usize];
+                nonces[from as usize] += 1;
+                Plan::Withdraw(from, owners[from as usize], amount, fee, nonce)
+            }
+            _ => {
+                let nonce = nonces[from as usize];
+                nonces[from as usize] += 1;
+                let to = rng.gen_range(0..p.accounts);
+                Plan::Transfer(from, to, amount, fee, nonce)
+            }
+        });
+    }
+    for n in 0..p.full_exits {
+        let account = rng.gen_range(0..p.accounts);
+        let requester = if n % 2 == 0 {
+            owners[account as usize]
+        } else {
+            STRANGER
+        };
+        plans.push(Plan::Ready(Tx::FullExit(FullExit { account, requester })));
+    }
     let d = &p.domain;
     let txs: Vec<Tx> =
         plans
@@ -167,14 +207,15 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
             domain: *d,
             operator: 0,
         },
-        pre_state: PreState::Genesis(genesis),
+        pre_state: PreState::Genesis(Vec::new()),
         txs,
     })
 }
 
-/// A large transfer workload for benchmarks: `accounts` genesis accounts (balance
-/// [`GENESIS_BALANCE`], keys drawn from a pool of `key_pool` seeds so that building a million
-/// accounts does not need a million key derivations) and `txs` signed transfers between
+/// A large transfer workload for benchmarks of execution: a pre-built state (not a batch
+/// file) of `accounts` accounts (balance [`GENESIS_BALANCE`], keys drawn from a pool of
+/// `key_pool` seeds so that building a million accounts does not need a million key
+/// derivations, owners derived from the seeds) and `txs` signed transfers between
 /// random accounts, with operator 0. Deterministic for `seed`.
 pub fn transfer_workload(
     accounts: u32,
@@ -187,13 +228,15 @@ pub fn transfer_workload(
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let seeds: Vec<[u8; 32]> = (0..key_pool).map(|_| key(&mut rng)).collect();
     let keys: Vec<SecretKey> = seeds.par_iter().map(SecretKey::from_seed).collect();
+    let pkhashes: Vec<_> = keys.iter().map(|k| k.public_key().pkhash()).collect();
     let state = StateTree::from_accounts((0..accounts).map(|i| {
         (
             i,
             Account {
-                pubkey: keys[(i % key_pool) as usize].public_key(),
+                pkhash: pkhashes[(i % key_pool) as usize],
                 balance: GENESIS_BALANCE,
                 nonce: 0,
+                owner: owner_address(&seeds[(i % key_pool) as usize]),
             },
         )
     }))
@@ -245,11 +288,12 @@ mod tests {
 
     fn params(seed: u64) -> GenParams {
         GenParams {
-            txs: 40,
+            txs: 50,
             accounts: 10,
             seed,
             deposits: 5,
             withdrawals: 5,
+            full_exits: 4,
             domain: Domain {
                 chain_id: 1,
                 rollup: [3; 20],
@@ -258,21 +302,62 @@ mod tests {
     }
 
     #[test]
-    fn deterministic_and_valid() {
+    fn deterministic_and_valid_from_the_empty_state() {
         let a = generate(&params(9), |_| {}).unwrap();
         let b = generate(&params(9), |_| {}).unwrap();
         assert_eq!(a, b);
         assert_ne!(a, generate(&params(10), |_| {}).unwrap());
-        let e = crate::execute(&a).unwrap();
-        assert_eq!(e.counts.deposits, 5);
+        assert_eq!(a.pre_state, PreState::Genesis(Vec::new()));
+        let mut state = StateTree::new();
+        let e = crate::apply(&mut state, &a.header, &a.txs).unwrap();
+        assert_eq!(e, crate::execute(&a).unwrap());
+        assert_eq!(e.old_root, StateTree::new().root());
+        assert_eq!(e.counts.deposits, 10 + 5);
         assert_eq!(e.counts.withdrawals, 5);
-        assert_eq!(e.counts.transfers, 30);
+        assert_eq!(e.counts.full_exits, 4);
+        assert_eq!(e.counts.transfers, 26);
+        assert_eq!(e.counts.total(), 50);
+        // Funding deposits first, each owned by its seed's address; exits last.
+        for (i, tx) in a.txs[..10].iter().enumerate() {
+            let Tx::Deposit(d) = tx else {
+                panic!("tx {i} is not a funding deposit")
+            };
+            assert_eq!((d.account, d.amount), (i as u32, GENESIS_BALANCE));
+            assert_eq!(state.get(i as u32).unwrap().owner, d.owner);
+        }
+        // Owners' exits pay (a positive amount unless an earlier exit emptied the account),
+        // strangers' exits are no-ops.
+        let exits = &e.witnesses[46..];
+        for (n, w) in exits.iter().enumerate() {
+            let Tx::FullExit(x) = w.tx else {
+                panic!("not a full exit")
+            };
+            if n % 2 == 1 {
+                assert_eq!((x.requester, w.exit_amount), (STRANGER, 0));
+            } else {
+                assert_ne!(x.requester, STRANGER);
+            }
+        }
+        assert!(exits[0].exit_amount > 0);
+        // Withdrawals go to the sender's owner, never to the zero address.
+        for tx in &a.txs {
+            if let Tx::Withdraw(w) = tx {
+                assert_eq!(w.l1_address, state.get(w.from).unwrap().owner);
+                assert_ne!(w.l1_address, [0; 20]);
+            }
+        }
     }
 
     #[test]
     fn rejects_bad_parameters() {
         let mut p = params(1);
-        p.deposits = 41;
+        p.deposits = 32;
+        assert!(matches!(
+            generate(&p, |_| {}),
+            Err(GenError::TooManyTypedTxs { .. })
+        ));
+        let mut p = params(1);
+        p.full_exits = 31;
         assert!(matches!(
             generate(&p, |_| {}),
             Err(GenError::TooManyTypedTxs { .. })

@@ -61,9 +61,11 @@ fn gen_then_execute_is_deterministic() {
     assert_eq!(ra, rc, "JSON and bincode encode the same batch");
     assert_eq!(ra["pubdata_bytes"], 64_000);
     assert_eq!(ra["txs"]["total"], 1000);
-    assert_eq!(ra["txs"]["deposits"], 30);
+    // 200 accounts created by deposits from the empty state, then 30 more deposits.
+    assert_eq!(ra["txs"]["deposits"], 230);
     assert_eq!(ra["txs"]["withdrawals"], 30);
-    assert_eq!(ra["txs"]["transfers"], 940);
+    assert_eq!(ra["txs"]["transfers"], 740);
+    assert_eq!(ra["txs"]["full_exits"], 0);
     let digest = ra["digest"].as_str().unwrap();
     assert_eq!(digest.len(), 66);
     assert!(digest.as_bytes()[2] <= b'1', "top 3 bits cleared");
@@ -92,10 +94,11 @@ fn execute_reports_typed_errors_with_nonzero_exit() {
         d,
     );
     assert!(o.status.success());
-    // Replay tx 0 as tx 5.
+    // Replay tx 3 (the first transfer, after the 3 funding deposits) as tx 5.
     let mut v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("g.json")).unwrap()).unwrap();
-    let first = v["txs"][0].clone();
+    let first = v["txs"][3].clone();
+    assert!(first.get("transfer").is_some());
     v["txs"].as_array_mut().unwrap().push(first);
     std::fs::write(d.join("r.json"), serde_json::to_vec(&v).unwrap()).unwrap();
     let o = zkroll(&["execute", "r.json"], d);
@@ -103,7 +106,7 @@ fn execute_reports_typed_errors_with_nonzero_exit() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("tx 5: wrong nonce"), "{err}");
     // Malformed file.
-    std::fs::write(d.join("m.json"), "{\n \"version\": 1,\n oops").unwrap();
+    std::fs::write(d.join("m.json"), "{\n \"version\": 2,\n oops").unwrap();
     let o = zkroll(&["execute", "m.json"], d);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 3"));
@@ -180,7 +183,7 @@ fn prove_then_verify_matches_execute() {
                 "--txs",
                 "5",
                 "--accounts",
-                "4",
+                "3",
                 "--seed",
                 seed,
                 "--deposits",

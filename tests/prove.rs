@@ -11,10 +11,11 @@ use zkroll::{Batch, Domain, ProveError, ProveOptions, RollupProof, RollupProver,
 fn params(seed: u64) -> GenParams {
     GenParams {
         txs: 7,
-        accounts: 6,
+        accounts: 3,
         seed,
         deposits: 2,
         withdrawals: 2,
+        full_exits: 0,
         domain: Domain {
             chain_id: 31337,
             rollup: [0x42; 20],
@@ -80,7 +81,7 @@ fn prove_async_does_not_block_the_runtime() {
 fn proof_digest_equals_the_executor_digest() {
     let b = batch(1);
     let exec = zkroll::execute(&b).unwrap();
-    assert_eq!((exec.counts.deposits, exec.counts.withdrawals), (2, 2));
+    assert_eq!((exec.counts.deposits, exec.counts.withdrawals), (3 + 2, 2));
     let p = proof_a();
     assert_eq!(p.txs, 7);
     assert_eq!(p.digest, exec.digest.value);

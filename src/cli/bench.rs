@@ -143,6 +143,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             pb.set_message(format!("{n} transfers: L1"));
             let (v, c) = rt.block_on(async {
                 let v = devnet.verify_proof_gas(&wrapped).await?;
+                // The batch's two account-creating deposits must be queued before the commit.
+                devnet
+                    .queue_deposits(&exec.witnesses.iter().map(|w| w.tx).collect::<Vec<_>>())
+                    .await?;
                 let c = devnet.commit(&exec, &wrapped).await?;
                 anyhow::Ok((v, c))
             })?;

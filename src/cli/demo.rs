@@ -19,7 +19,8 @@ pub struct DemoArgs {
     /// Signed transfers in the batch.
     #[arg(long, default_value_t = 64)]
     pub transfers: usize,
-    /// Deposits (queued on L1 first, then consumed by the batch).
+    /// Deposits besides the 32 that create and fund the accounts (all queued on L1 first,
+    /// then consumed by the batch).
     #[arg(long, default_value_t = 8)]
     pub deposits: usize,
     /// Withdrawals (credited on L1 by the commit, claimable by their L1 addresses).
@@ -40,9 +41,12 @@ pub struct DemoArgs {
     pub work_dir: PathBuf,
 }
 
+/// Accounts the demo batch creates (and funds) by its first deposits.
+const ACCOUNTS: u32 = 32;
+
 /// Runs `zkroll demo`.
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
-    let txs = a.transfers + a.deposits + a.withdrawals;
+    let txs = ACCOUNTS as usize + a.transfers + a.deposits + a.withdrawals;
     anyhow::ensure!(
         txs <= a.k << a.height,
         "{txs} txs do not fit k·2^height = {}",
@@ -70,10 +74,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let params = |domain: Domain| GenParams {
         txs,
-        accounts: 32,
+        accounts: ACCOUNTS,
         seed: 2026,
         deposits: a.deposits,
         withdrawals: a.withdrawals,
+        full_exits: 0,
         domain,
     };
     // The genesis state does not depend on the signing domain.

@@ -40,6 +40,7 @@ pub fn run(a: ExecuteArgs) -> anyhow::Result<()> {
                 "deposits": c.deposits,
                 "transfers": c.transfers,
                 "withdrawals": c.withdrawals,
+                "full_exits": c.full_exits,
             },
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -49,11 +50,12 @@ pub fn run(a: ExecuteArgs) -> anyhow::Result<()> {
         println!("digest:    {digest}");
         println!("pubdata:   {} bytes", exec.pubdata.len());
         println!(
-            "txs:       {} ({} deposits, {} transfers, {} withdrawals)",
+            "txs:       {} ({} deposits, {} transfers, {} withdrawals, {} full exits)",
             c.total(),
             c.deposits,
             c.transfers,
-            c.withdrawals
+            c.withdrawals,
+            c.full_exits
         );
     }
     Ok(())

@@ -11,21 +11,27 @@ use zkroll::Domain;
 /// Arguments of `zkroll gen`.
 #[derive(Args, Debug)]
 pub struct GenArgs {
-    /// Number of transactions.
+    /// Number of transactions, the funding deposits included.
     #[arg(long)]
     pub txs: usize,
-    /// Number of genesis accounts (account 0 is the operator, the fee recipient).
+    /// Number of accounts created (and funded) by the batch's first deposits, from the empty
+    /// state (account 0 is the operator, the fee recipient).
     #[arg(long)]
     pub accounts: u32,
     /// Seed of the ChaCha RNG: the same arguments give the same file.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// How many of the transactions are deposits (the rest, after withdrawals, are transfers).
+    /// How many further deposits, after the funding ones (the rest, after withdrawals and
+    /// full exits, are transfers).
     #[arg(long, default_value_t = 0)]
     pub deposits: usize,
     /// How many of the transactions are withdrawals.
     #[arg(long, default_value_t = 0)]
     pub withdrawals: usize,
+    /// How many forced exits (FullExit) end the batch: alternately by the account's owner
+    /// (pays its balance) and by a stranger (a no-op).
+    #[arg(long, default_value_t = 0)]
+    pub full_exits: usize,
     /// EIP-155 chain id the signatures are bound to (anvil's default: 31337).
     #[arg(long, default_value_t = 31337)]
     pub chain_id: u64,
@@ -45,6 +51,7 @@ pub fn run(a: GenArgs) -> anyhow::Result<()> {
         seed: a.seed,
         deposits: a.deposits,
         withdrawals: a.withdrawals,
+        full_exits: a.full_exits,
         domain: Domain {
             chain_id: a.chain_id,
             rollup: a.rollup,
@@ -57,7 +64,7 @@ pub fn run(a: GenArgs) -> anyhow::Result<()> {
         .save(&a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;
     eprintln!(
-        "wrote {} ({} txs, {} genesis accounts)",
+        "wrote {} ({} txs, {} accounts created by deposits)",
         a.output.display(),
         batch.txs.len(),
         a.accounts
