@@ -135,13 +135,16 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
     }
 
     enum Plan {
-        Ready(Tx),
+        Ready(Box<Tx>),
         Transfer(u32, u32, u64, u64, u32),
         Withdraw(u32, [u8; 20], u64, u64, u32),
     }
     let mut nonces = vec![0u32; p.accounts as usize];
     let mut next_new = p.accounts;
-    let mut plans: Vec<Plan> = funding.into_iter().map(Plan::Ready).collect();
+    let mut plans: Vec<Plan> = funding
+        .into_iter()
+        .map(|tx| Plan::Ready(Box::new(tx)))
+        .collect();
     for kind in &kinds {
         let from = rng.gen_range(0..p.accounts);
         let amount = rng.gen_range(1..=1_000_000u64);
@@ -149,16 +152,16 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
         plans.push(match kind {
             1 => {
                 if rng.gen_bool(0.5) {
-                    Plan::Ready(deposit_to(from, amount))
+                    Plan::Ready(Box::new(deposit_to(from, amount)))
                 } else {
                     next_new += 1;
                     let seed = key(&mut rng);
-                    Plan::Ready(Tx::Deposit(Deposit {
+                    Plan::Ready(Box::new(Tx::Deposit(Deposit {
                         account: next_new - 1,
                         pkhash: SecretKey::from_seed(&seed).public_key().pkhash(),
                         amount,
                         owner: owner_address(&seed),
-                    }))
+                    })))
                 }
             }
             2 => {
@@ -181,7 +184,10 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
         } else {
             STRANGER
         };
-        plans.push(Plan::Ready(Tx::FullExit(FullExit { account, requester })));
+        plans.push(Plan::Ready(Box::new(Tx::FullExit(FullExit {
+            account,
+            requester,
+        }))));
     }
     let d = &p.domain;
     let txs: Vec<Tx> =
@@ -190,7 +196,7 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
             .map(|plan| {
                 let tx =
                     match plan {
-                        Plan::Ready(tx) => tx,
+                        Plan::Ready(tx) => *tx,
                         Plan::Transfer(from, to, amount, fee, nonce) => Tx::Transfer(
                             Transfer::signed(&keys[from as usize], d, from, to, amount, fee, nonce),
                         ),
@@ -308,7 +314,9 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, generate(&params(10), |_| {}).unwrap());
         assert_eq!(a.pre_state, PreState::Genesis(Vec::new()));
-        let (state, e) = crate::execute(&a).unwrap();
+        let mut state = StateTree::new();
+        let e = crate::apply(&mut state, &a.header, &a.txs).unwrap();
+        assert_eq!(e, crate::execute(&a).unwrap());
         assert_eq!(e.old_root, StateTree::new().root());
         assert_eq!(e.counts.deposits, 10 + 5);
         assert_eq!(e.counts.withdrawals, 5);

@@ -132,9 +132,9 @@ fn invalid_tx_is_reported_before_proving() {
     let i = b
         .txs
         .iter()
-        .position(|t| matches!(t, Tx::Transfer(_)))
+        .position(|t| matches!(t, Tx::Withdraw(_)))
         .unwrap();
-    if let Tx::Transfer(t) = &mut b.txs[i] {
+    if let Tx::Withdraw(t) = &mut b.txs[i] {
         t.amount += 1; // the signature no longer matches
     }
     match prover().prove(&b) {

@@ -155,6 +155,18 @@ impl Slot {
         s
     }
 
+    /// The L1 priority-queue op this slot consumes (`docs/formats.md` §8): a Deposit's
+    /// `0x01 ‖ slot[5..64]` (`pkhash ‖ amount(7) ‖ owner`, 60 bytes), a FullExit's
+    /// `0x04 ‖ slot[1..25]` (`account ‖ requester`, 25 bytes); `None` for signed types.
+    pub fn priority_op(&self) -> Option<Vec<u8>> {
+        let s = self.encode();
+        match self {
+            Slot::Deposit(_) => Some([&[1u8][..], &s[5..64]].concat()),
+            Slot::FullExit { .. } => Some([&[4u8][..], &s[1..25]].concat()),
+            Slot::Transfer { .. } | Slot::Withdraw { .. } => None,
+        }
+    }
+
     /// Parses slot number `slot` of a pubdata: known type byte, canonical `pkhash` limbs,
     /// zero bytes where the layout has none.
     pub fn decode(b: &[u8; SLOT_BYTES], slot: usize) -> Result<Self, PubdataError> {

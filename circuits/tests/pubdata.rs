@@ -5,6 +5,7 @@
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOut;
 use zkroll_circuits::batch::Header;
+use zkroll_circuits::encoding::hash_to_bytes;
 use zkroll_circuits::error::{PubdataError, Role, TxError};
 use zkroll_circuits::execute::{apply, Execution};
 use zkroll_circuits::pubdata::{apply_pubdata, parse_pubdata, Slot, SLOT_BYTES};
@@ -112,6 +113,22 @@ fn slots_round_trip() {
     for (i, s) in slots.iter().enumerate() {
         assert_eq!(Slot::decode(&s.encode(), i), Ok(*s));
     }
+    // Priority ops (formats.md §8): deposits and full exits only.
+    let op = slots[1].priority_op().unwrap();
+    assert_eq!(op.len(), 60);
+    assert_eq!(op[0], 1);
+    assert_eq!(&op[1..33], &hash_to_bytes(&sk(1).public_key().pkhash()));
+    assert_eq!(&op[33..40], &1000u64.to_be_bytes()[1..]);
+    assert_eq!(&op[40..60], &owner(1));
+    let op = slots[7].priority_op().unwrap();
+    assert_eq!(op.len(), 25);
+    assert_eq!(op[0], 4);
+    assert_eq!(&op[1..5], &1u32.to_be_bytes());
+    assert_eq!(&op[5..25], &owner(2));
+    assert_eq!(
+        (slots[4].priority_op(), slots[5].priority_op()),
+        (None, None)
+    );
     assert_eq!(
         slots[4],
         Slot::Transfer {
