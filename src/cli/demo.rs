@@ -39,14 +39,24 @@ pub struct DemoArgs {
     /// Work directory (circuits and proofs are kept and reused there).
     #[arg(long, default_value = "zkroll-demo")]
     pub work_dir: PathBuf,
+    /// Accounts the batch creates and funds by its first deposits (account 0 operates).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(2..))]
+    pub accounts: u32,
+    /// Then tell the exodus story on the same L1 (short deadlines): a user's deposit and
+    /// forced exit wait, the operator stops, the deadline passes, anyone activates exodus,
+    /// the state is rebuilt from L1 alone, an owner exits against a leaf proof, the deposit is
+    /// refunded; with a table of gas per step.
+    #[arg(long)]
+    pub exodus: bool,
 }
 
-/// Accounts the demo batch creates (and funds) by its first deposits.
-const ACCOUNTS: u32 = 32;
+/// Rollup windows of `demo --exodus` (blocks): short, so that anvil reaches them quickly.
+const EXODUS_DEADLINE: u64 = 64;
+
 
 /// Runs `zkroll demo`.
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
-    let txs = ACCOUNTS as usize + a.transfers + a.deposits + a.withdrawals;
+    let txs = a.accounts as usize + a.transfers + a.deposits + a.withdrawals;
     anyhow::ensure!(
         txs <= a.k << a.height,
         "{txs} txs do not fit k·2^height = {}",
@@ -74,7 +84,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let params = |domain: Domain| GenParams {
         txs,
-        accounts: ACCOUNTS,
+        accounts: a.accounts,
         seed: 2026,
         deposits: a.deposits,
         withdrawals: a.withdrawals,
@@ -82,7 +92,18 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
         domain,
     };
     // The Rollup starts from the empty tree: the batch's first deposits create the accounts.
-    let devnet = rt.block_on(Devnet::start(&toolchain, wrapper.verifying_key()))?;
+    let devnet = if a.exodus {
+        rt.block_on(Devnet::start_with(&toolchain, wrapper.verifying_key(), |operator| {
+            zkroll::l1::RollupParams {
+                operator,
+                priority_deadline: EXODUS_DEADLINE,
+                operator_window: EXODUS_DEADLINE / 2,
+                silence_window: EXODUS_DEADLINE,
+            }
+        }))?
+    } else {
+        rt.block_on(Devnet::start(&toolchain, wrapper.verifying_key()))?
+    };
     times.push(("anvil + deploy", t.elapsed()));
     eprintln!(
         "[2/5] anvil at {}, rollup {} deployed ({} gas)",
@@ -182,6 +203,126 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     println!("| **total** | **{:.1}** |", total.elapsed().as_secs_f64());
     if let Some(rss) = zkroll::bench::peak_rss_bytes() {
         println!("peak RSS: {:.2} GiB", rss as f64 / (1u64 << 30) as f64);
+    }
+    if a.exodus {
+        rt.block_on(exodus_story(&devnet, &exec, &wrapped))?;
+    }
+    Ok(())
+}
+
+/// Fails unless `r` is an L1 error whose message names the revert `name`.
+fn expect_revert<T>(r: Result<T, impl std::fmt::Display>, name: &str) -> anyhow::Result<String> {
+    match r {
+        Ok(_) => anyhow::bail!("expected the Rollup to refuse with {name}, it accepted"),
+        Err(e) if e.to_string().contains(name) => Ok(e.to_string()),
+        Err(e) => anyhow::bail!("expected the Rollup to refuse with {name}, got: {e}"),
+    }
+}
+
+/// `demo --exodus`: after the demo's batch, users can leave without the operator
+/// (docs/l1.md "Exodus"). Every refusal the story relies on is checked, not assumed.
+async fn exodus_story(
+    devnet: &Devnet,
+    exec: &zkroll::Execution,
+    wrapped: &zkroll::WrappedBatch,
+) -> anyhow::Result<()> {
+    use alloy::primitives::{Address, U256};
+    let mut gas: Vec<(String, u64)> = Vec::new();
+    let gwei = U256::from(zkroll::devnet::WEI_PER_UNIT);
+    println!();
+    println!("exodus: the operator stops after batch 1");
+    // A user (anvil account 1) deposits to a new key and asks to exit account 1 (not theirs:
+    // a forced exit by a stranger would be a no-op), then the operator goes silent.
+    let user = devnet.rollup_as(1)?;
+    let user_addr = devnet.account(1).context("anvil account 1")?;
+    let key = zkroll::SecretKey::from_seed(&[0xd5; 32]);
+    let (queued, _) = devnet.rollup().priority_counters().await?;
+    let r = user
+        .deposit(hash_to_bytes(&key.public_key().pkhash()), None, gwei * U256::from(5_000_000u64))
+        .await?;
+    gas.push(("deposit (waits: the operator is gone)".into(), r.gas_used));
+    let r = user.request_full_exit(1).await?;
+    gas.push(("requestFullExit".into(), r.gas_used));
+    expect_revert(devnet.rollup().activate_exodus().await, "DeadlineNotReached")?;
+    println!("  activateExodus before the deadline: refused (DeadlineNotReached)");
+    devnet.mine(EXODUS_DEADLINE + 1).await?;
+    let r = devnet.rollup_as(2)?.activate_exodus().await?;
+    gas.push(("activateExodus (by anyone)".into(), r.gas_used));
+    expect_revert(devnet.commit(exec, wrapped).await, "ExodusActive")?;
+    println!("  commitBatch in exodus: refused (ExodusActive)");
+
+    // The state from L1 alone.
+    let source = zkroll::sync::RollupSource::new(devnet.rollup(), 0);
+    let st = zkroll::sync::sync(&source, None).await?;
+    anyhow::ensure!(
+        st.state.root() == exec.new_root,
+        "sync rebuilt root {}, the batch committed {}",
+        st.root_hex(),
+        to_hex(&hash_to_bytes(&exec.new_root))
+    );
+    println!(
+        "  sync: state rebuilt from L1 ({} batch, {} accounts), root matches",
+        st.batch,
+        st.state.len()
+    );
+    zkroll::exodus::check_current(
+        &st,
+        devnet.rollup().batch_number().await?,
+        devnet.rollup().state_root().await?,
+    )?;
+
+    // The richest account exits; a forged leaf and a second exit are refused.
+    let (account, _) = st
+        .state
+        .accounts()
+        .max_by_key(|(_, a)| a.balance)
+        .context("no account")?;
+    let p = zkroll::exodus::exit_proof(&st, account)?;
+    let leaf = zkroll::l1::ExitLeaf {
+        account,
+        pkhash: p.pkhash,
+        balance: p.balance,
+        nonce: p.nonce,
+        owner: Address::from(p.owner),
+    };
+    let forged = zkroll::l1::ExitLeaf {
+        balance: p.balance + 1,
+        ..leaf
+    };
+    expect_revert(devnet.rollup().exodus_exit(&forged, &p.siblings).await, "InvalidLeafProof")?;
+    println!("  exit with a forged balance: refused (InvalidLeafProof)");
+    let owner = Address::from(p.owner);
+    let before = devnet.balance(owner).await? + devnet.rollup().claimable(owner).await?;
+    let r = devnet.rollup_as(3)?.exodus_exit(&leaf, &p.siblings).await?;
+    gas.push((format!("exodusExit (account {account}, sent by anyone)"), r.gas_used));
+    let after = devnet.balance(owner).await? + devnet.rollup().claimable(owner).await?;
+    anyhow::ensure!(
+        after - before == U256::from(p.balance) * gwei,
+        "the owner received {} wei, expected {} gwei",
+        after - before,
+        p.balance
+    );
+    println!("  account {account}: {} gwei paid to its owner {owner}", p.balance);
+    expect_revert(devnet.rollup().exodus_exit(&leaf, &p.siblings).await, "ExitAlreadyDone")?;
+    println!("  second exit of account {account}: refused (ExitAlreadyDone)");
+
+    // The deposit that never made it into a batch goes back to its sender.
+    let before = devnet.balance(user_addr).await?;
+    let r = devnet.rollup_as(4)?.refund_deposit(queued).await?;
+    gas.push(("refundDeposit".into(), r.gas_used));
+    let after = devnet.balance(user_addr).await? + devnet.rollup().claimable(user_addr).await?;
+    anyhow::ensure!(
+        after - before == gwei * U256::from(5_000_000u64),
+        "the depositor got {} wei back",
+        after - before
+    );
+    expect_revert(devnet.rollup().refund_deposit(queued).await, "RefundAlreadyDone")?;
+    println!("  unprocessed deposit refunded to {user_addr} (a second refund is refused)");
+    println!();
+    println!("| exodus step | gas |");
+    println!("|---|---|");
+    for (step, g) in &gas {
+        println!("| {step} | {g} |");
     }
     Ok(())
 }
