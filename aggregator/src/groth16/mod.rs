@@ -3,6 +3,7 @@
 //! (de)serialisation and snarkjs export ([`snarkjs`]).
 
 pub mod cache;
+pub mod ceremony;
 pub mod snarkjs;
 
 use ark_bn254::{Bn254, Fr};
@@ -49,13 +50,32 @@ pub fn setup_seeded<C: ConstraintSynthesizer<Fr>>(
 ///
 /// The witness must satisfy the circuit: ark-groth16 only `debug_assert`s it (a panic in debug
 /// builds); in release an unsatisfied witness yields a proof that [`verify`] rejects.
+///
+/// The QAP reduction follows the key: a key from a snarkjs-compatible ceremony
+/// ([`ceremony`]) holds the odd Lagrange points of the doubled domain in its H query and is
+/// proved with [`ceremony::reduction::CircomReduction`]; a key from [`setup_seeded`] with
+/// ark-groth16's default reduction. See [`is_circom_key`].
 pub fn prove<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     pk: &G16ProvingKey,
     circuit: C,
     rng: &mut R,
 ) -> Result<G16Proof, AggregatorError> {
-    Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
-        .map_err(|e| AggregatorError::Groth16(e.to_string()))
+    let r = if is_circom_key(pk) {
+        Groth16::<Bn254, ceremony::reduction::CircomReduction>::create_random_proof_with_reduction(
+            circuit, pk, rng,
+        )
+    } else {
+        Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
+    };
+    r.map_err(|e| AggregatorError::Groth16(e.to_string()))
+}
+
+/// Whether `pk` is in circom/snarkjs form: its H query has one point per row of the QAP
+/// domain (a power of two, at least 2), where ark-groth16's default reduction gives one fewer
+/// (`domain - 1`, never a power of two above 1).
+pub fn is_circom_key(pk: &G16ProvingKey) -> bool {
+    let n = pk.h_query.len();
+    n >= 2 && n.is_power_of_two()
 }
 
 /// Verifies `proof` for `public_inputs`; `Ok(())` only if it is valid.

@@ -115,6 +115,12 @@ impl R1cs {
     pub fn read(path: &Path) -> Result<Self, CeremonyError> {
         let mut r = BinReader::open(path, "r1cs")?;
         let file = r.name().to_string();
+        if r.version != 1 {
+            return Err(CeremonyError::Malformed {
+                file,
+                what: format!("unsupported version {}", r.version),
+            });
+        }
         let head = r.read_all(1)?;
         let mut c = Cursor::new(&head, &file, "header section");
         let n8 = c.u32()?;

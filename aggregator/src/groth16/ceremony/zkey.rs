@@ -170,6 +170,9 @@ impl Zkey {
             file: file.clone(),
             what,
         };
+        if r.version != 1 {
+            return Err(malformed(format!("unsupported version {}", r.version)));
+        }
         let proto = r.read_all(1)?;
         if proto.len() != 4 || u32::from_le_bytes(proto[..4].try_into().expect("4")) != 1 {
             return Err(malformed("not a Groth16 key (protocol section)".into()));
