@@ -218,6 +218,30 @@ impl RollupProver {
         )?)
     }
 
+    /// The Groth16 wrap circuit of tree height `height` (without a witness: for key
+    /// generation, the trusted-setup ceremony and `.r1cs` export) and its circuit id. Builds
+    /// the shrink circuits like [`RollupProver::wrapper`] but loads or generates no key.
+    pub fn wrap_circuit(
+        &self,
+        height: usize,
+    ) -> Result<(String, zkroll_aggregator::r1cs::verifier::WrapCircuit), ProveError> {
+        let top = self.prover.top(height.max(1))?;
+        let shrink = zkroll_aggregator::shrink::ShrinkCircuits::build(
+            &top.data.common,
+            &top.data.verifier_only,
+            ShrinkParams::PRODUCTION,
+        );
+        let data = shrink.final_data();
+        let circuit = zkroll_aggregator::r1cs::verifier::WrapCircuit::new(
+            data.common.clone(),
+            data.verifier_only.clone(),
+            &[],
+            None,
+        )
+        .map_err(|e| zkroll_aggregator::AggregatorError::Groth16(e.to_string()))?;
+        Ok((circuit.circuit_id(), circuit))
+    }
+
     /// Verifies a batch proof, then wraps its top proof into a Groth16 proof whose one public
     /// input is the batch digest.
     pub fn wrap(

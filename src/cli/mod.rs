@@ -5,6 +5,7 @@ mod demo;
 mod execute;
 mod gen;
 mod prove;
+mod setup;
 mod wrap;
 
 use std::io::IsTerminal;
@@ -45,6 +46,9 @@ pub enum Command {
     Submit(wrap::SubmitArgs),
     /// Measure proving throughput, wrap time, peak RSS and L1 gas for several batch sizes.
     Bench(bench::BenchArgs),
+    /// Groth16 trusted setup: Powers of Tau import, phase-2 ceremony, verification, install.
+    #[command(subcommand)]
+    Setup(setup::SetupCommand),
 }
 
 impl Cli {
@@ -61,6 +65,7 @@ impl Cli {
             Command::Deploy(a) => wrap::run_deploy(a),
             Command::Submit(a) => wrap::run_submit(a),
             Command::Bench(a) => bench::run(a),
+            Command::Setup(c) => setup::run(c),
         }
     }
 }

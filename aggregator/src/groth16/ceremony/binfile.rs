@@ -42,7 +42,7 @@ impl BinReader {
         file.read_exact(&mut head)
             .map_err(|e| CeremonyError::io(path, e))?;
         let found: [u8; 4] = head[0..4].try_into().expect("4 bytes");
-        if &found != magic.as_bytes() {
+        if found != magic.as_bytes() {
             return Err(CeremonyError::BadMagic {
                 file: name,
                 expected: magic,
@@ -115,10 +115,11 @@ impl BinReader {
 
     /// Size of section `id`, or a `Malformed` error naming it.
     pub fn require(&self, id: u32, what: &str) -> Result<u64, CeremonyError> {
-        self.section_size(id).ok_or_else(|| CeremonyError::Malformed {
-            file: self.name.clone(),
-            what: format!("section {id} ({what}) is missing"),
-        })
+        self.section_size(id)
+            .ok_or_else(|| CeremonyError::Malformed {
+                file: self.name.clone(),
+                what: format!("section {id} ({what}) is missing"),
+            })
     }
 
     /// Reads `len` bytes at `offset` inside section `id`.
@@ -188,12 +189,16 @@ impl<'a> Cursor<'a> {
 
     /// The next little-endian `u32`.
     pub fn u32(&mut self) -> Result<u32, CeremonyError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
 
     /// The next little-endian `u64`.
     pub fn u64(&mut self) -> Result<u64, CeremonyError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
 
     /// Bytes left.

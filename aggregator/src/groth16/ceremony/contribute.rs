@@ -135,4 +135,3 @@ pub fn beacon(
         name,
     )
 }
-

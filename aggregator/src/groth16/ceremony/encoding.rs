@@ -173,4 +173,3 @@ pub fn r_le() -> [u8; N8] {
     le_bytes(&Fr::MODULUS, &mut out);
     out
 }
-

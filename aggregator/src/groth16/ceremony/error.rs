@@ -79,7 +79,9 @@ pub enum CeremonyError {
         available: u32,
     },
     /// The Powers of Tau file is not prepared for phase 2 (no Lagrange sections 12-15).
-    #[error("{file}: powers of tau not prepared for phase 2 (run `snarkjs powersoftau prepare phase2`)")]
+    #[error(
+        "{file}: powers of tau not prepared for phase 2 (run `snarkjs powersoftau prepare phase2`)"
+    )]
     NotPrepared {
         /// The file.
         file: String,

@@ -146,7 +146,9 @@ impl Ptau {
             return Err(malformed("header section has trailing bytes".into()));
         }
         if power == 0 || power > MAX_POWER {
-            return Err(malformed(format!("power {power} out of range 1..={MAX_POWER}")));
+            return Err(malformed(format!(
+                "power {power} out of range 1..={MAX_POWER}"
+            )));
         }
         let n = 1u64 << power;
         let expect = |id: u32, what: &str, size: u64| -> Result<(), CeremonyError> {
@@ -173,8 +175,16 @@ impl Ptau {
         if prepared {
             expect(section::LAGRANGE_G1, "lagrange tauG1", (4 * n - 1) * g1)?;
             expect(section::LAGRANGE_G2, "lagrange tauG2", (2 * n - 1) * g2)?;
-            expect(section::LAGRANGE_ALPHA_G1, "lagrange alphaTauG1", (2 * n - 1) * g1)?;
-            expect(section::LAGRANGE_BETA_G1, "lagrange betaTauG1", (2 * n - 1) * g1)?;
+            expect(
+                section::LAGRANGE_ALPHA_G1,
+                "lagrange alphaTauG1",
+                (2 * n - 1) * g1,
+            )?;
+            expect(
+                section::LAGRANGE_BETA_G1,
+                "lagrange betaTauG1",
+                (2 * n - 1) * g1,
+            )?;
         }
         Ok(Ptau {
             reader,
@@ -207,7 +217,12 @@ impl Ptau {
     }
 
     /// `count` validated G1 points of `section` from index `start`.
-    pub fn g1s(&mut self, sec: u32, start: u64, count: u64) -> Result<Vec<G1Affine>, CeremonyError> {
+    pub fn g1s(
+        &mut self,
+        sec: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<G1Affine>, CeremonyError> {
         let buf = self
             .reader
             .read(sec, start * G1_SIZE as u64, count * G1_SIZE as u64)?;
@@ -215,7 +230,12 @@ impl Ptau {
     }
 
     /// `count` validated G2 points of `section` from index `start`.
-    pub fn g2s(&mut self, sec: u32, start: u64, count: u64) -> Result<Vec<G2Affine>, CeremonyError> {
+    pub fn g2s(
+        &mut self,
+        sec: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<G2Affine>, CeremonyError> {
         let buf = self
             .reader
             .read(sec, start * G2_SIZE as u64, count * G2_SIZE as u64)?;
@@ -283,7 +303,11 @@ impl Ptau {
             return Err(bad("betaTauG1[0] and betaG2 differ"));
         }
         let mut rng = rand::rngs::OsRng;
-        for (name, pts) in [("tauG1", &tau), ("alphaTauG1", &alpha), ("betaTauG1", &beta)] {
+        for (name, pts) in [
+            ("tauG1", &tau),
+            ("alphaTauG1", &alpha),
+            ("betaTauG1", &beta),
+        ] {
             let (lo, hi) = shifted_rlc_g1(pts, &mut rng);
             // hi = tau * lo.
             if !same_ratio(&lo, &hi, &g2, &tau_2) {
@@ -302,7 +326,12 @@ impl Ptau {
         let lag2 = self.lagrange_g1(section::LAGRANGE_G1, k + 1)?;
         check_lagrange_g1(&lag2, &tau, &mut rng)
             .then_some(())
-            .ok_or_else(|| bad(&format!("section 12 level {} is not the Lagrange basis", k + 1)))?;
+            .ok_or_else(|| {
+                bad(&format!(
+                    "section 12 level {} is not the Lagrange basis",
+                    k + 1
+                ))
+            })?;
         let lag = self.lagrange_g1(section::LAGRANGE_ALPHA_G1, k)?;
         check_lagrange_g1(&lag, &alpha, &mut rng)
             .then_some(())
@@ -315,7 +344,9 @@ impl Ptau {
         let r = random_scalars(lag.len(), &mut rng);
         let c = ifft(&r);
         if G2Projective::msm_unchecked(&lag, &r) != G2Projective::msm_unchecked(&tau_g2, &c) {
-            return Err(bad(&format!("section 13 level {k} is not the Lagrange basis")));
+            return Err(bad(&format!(
+                "section 13 level {k} is not the Lagrange basis"
+            )));
         }
         Ok(())
     }
@@ -437,8 +468,16 @@ pub fn write_dev_ptau<R: RngCore + CryptoRng>(
     w.start_section(section::TAU_G2)?;
     write_g2_points(&mut w, &g2.batch_mul(&powers[..n]))?;
     w.end_section()?;
-    write_g1s(&mut w, section::ALPHA_TAU_G1, &g1.batch_mul(&scale(alpha, &powers[..n])))?;
-    write_g1s(&mut w, section::BETA_TAU_G1, &g1.batch_mul(&scale(beta, &powers[..n])))?;
+    write_g1s(
+        &mut w,
+        section::ALPHA_TAU_G1,
+        &g1.batch_mul(&scale(alpha, &powers[..n])),
+    )?;
+    write_g1s(
+        &mut w,
+        section::BETA_TAU_G1,
+        &g1.batch_mul(&scale(beta, &powers[..n])),
+    )?;
     w.start_section(section::BETA_G2)?;
     write_g2_points(&mut w, &[(g2 * beta).into_affine()])?;
     w.end_section()?;

@@ -76,8 +76,7 @@ impl R1CSToQAP for CircomReduction {
         let mut scalars: Vec<F> = (0..2 * max_power + 1)
             .map(|i| delta_inverse * t.pow([i as u64]))
             .collect();
-        let domain =
-            D::new(scalars.len()).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let domain = D::new(scalars.len()).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         domain.ifft_in_place(&mut scalars);
         Ok(scalars.into_iter().skip(1).step_by(2).collect())
     }

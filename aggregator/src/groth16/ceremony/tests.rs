@@ -48,15 +48,17 @@ impl ChainCircuit {
 impl ConstraintSynthesizer<Fr> for ChainCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let y_val = self.output();
-        let x = FpVar::new_input(cs.clone(), || self.x.ok_or(SynthesisError::AssignmentMissing))?;
+        let x = FpVar::new_input(cs.clone(), || {
+            self.x.ok_or(SynthesisError::AssignmentMissing)
+        })?;
         let y = FpVar::new_input(cs.clone(), || {
-            self.x.map(|_| y_val).ok_or(SynthesisError::AssignmentMissing)
+            self.x
+                .map(|_| y_val)
+                .ok_or(SynthesisError::AssignmentMissing)
         })?;
         let mut v = x.clone();
         for _ in 0..self.steps {
-            let sq = FpVar::new_witness(cs.clone(), || {
-                v.value().map(|a| a * a)
-            })?;
+            let sq = FpVar::new_witness(cs.clone(), || v.value().map(|a| a * a))?;
             v.mul_equals(&v, &sq)?;
             v = sq + &x;
         }
@@ -71,7 +73,11 @@ fn chain(steps: usize) -> ChainCircuit {
     }
 }
 
-fn ark_verify(vk: &ark_groth16::VerifyingKey<Bn254>, inputs: &[Fr], proof: &ark_groth16::Proof<Bn254>) -> Result<bool, SynthesisError> {
+fn ark_verify(
+    vk: &ark_groth16::VerifyingKey<Bn254>,
+    inputs: &[Fr],
+    proof: &ark_groth16::Proof<Bn254>,
+) -> Result<bool, SynthesisError> {
     Groth16::<Bn254>::verify_proof(&ark_groth16::prepare_verifying_key(vk), proof, inputs)
 }
 
@@ -130,7 +136,8 @@ fn setup(steps: usize, power: u32) -> Setup {
     r1cs.write(&dir.path().join("circuit.r1cs")).unwrap();
     let mut ptau = Ptau::open(&dir.path().join("pot.ptau")).unwrap();
     let init = init(&r1cs, &mut ptau).unwrap();
-    init.write(&dir.path().join("0000.zkey"), Layout::Init).unwrap();
+    init.write(&dir.path().join("0000.zkey"), Layout::Init)
+        .unwrap();
     Setup { dir, r1cs, init }
 }
 
@@ -173,20 +180,34 @@ fn ceremony_proves_and_verifies_in_ark() {
     assert_eq!(report.contributions.len(), 3);
     assert_eq!(report.contributions[0].name.as_deref(), Some("alice"));
     // File round trip keeps the chain verifiable.
-    fin.write(&s.path("final.zkey"), Layout::Contribution).unwrap();
+    fin.write(&s.path("final.zkey"), Layout::Contribution)
+        .unwrap();
     let fin = Zkey::read(&s.path("final.zkey")).unwrap();
     verify(&fin, &s.r1cs, &mut s.ptau()).unwrap();
 
     let pk = fin.proving_key();
     let c = chain(30);
     let y = c.output();
-    let proof =
-        Groth16::<Bn254, CircomReduction>::create_random_proof_with_reduction(c.clone(), &pk, &mut rand::rngs::OsRng).unwrap();
+    let proof = Groth16::<Bn254, CircomReduction>::create_random_proof_with_reduction(
+        c.clone(),
+        &pk,
+        &mut rand::rngs::OsRng,
+    )
+    .unwrap();
     let x = Fr::from(7u64);
     assert!(ark_verify(&pk.vk, &[x, y], &proof).unwrap());
     assert!(!ark_verify(&pk.vk, &[x, y + Fr::from(1u64)], &proof).unwrap());
+    // `groth16::prove` recognises the ceremony key and uses circom's reduction.
+    assert!(crate::groth16::is_circom_key(&pk));
+    let p2 = crate::groth16::prove(&pk, chain(30), &mut rand::rngs::OsRng).unwrap();
+    crate::groth16::verify(&pk.vk, &[x, y], &p2).unwrap();
+    let dev = crate::groth16::setup_seeded(chain(30), "test/chain").unwrap();
+    assert!(!crate::groth16::is_circom_key(&dev));
+    let p3 = crate::groth16::prove(&dev, chain(30), &mut rand::rngs::OsRng).unwrap();
+    crate::groth16::verify(&dev.vk, &[x, y], &p3).unwrap();
     // ark-groth16's default reduction does not fit a circom key.
-    let bad = Groth16::<Bn254>::create_random_proof_with_reduction(c, &pk, &mut rand::rngs::OsRng).unwrap();
+    let bad = Groth16::<Bn254>::create_random_proof_with_reduction(c, &pk, &mut rand::rngs::OsRng)
+        .unwrap();
     assert!(!ark_verify(&pk.vk, &[x, y], &bad).unwrap());
 }
 
@@ -309,7 +330,14 @@ fn bad_ptau_files_are_typed_errors() {
     write_dev_ptau(&small, 3, &mut rng(4)).unwrap();
     let r = init(&r1cs, &mut Ptau::open(&small).unwrap());
     assert!(
-        matches!(r, Err(CeremonyError::TooFewPowers { needed: 4, available: 3, .. })),
+        matches!(
+            r,
+            Err(CeremonyError::TooFewPowers {
+                needed: 4,
+                available: 3,
+                ..
+            })
+        ),
         "{r:?}"
     );
     // Not prepared: keep sections 1-7 only.
@@ -327,20 +355,29 @@ fn bad_ptau_files_are_typed_errors() {
     let t = offset_of(&b, 2);
     b[t + 64 * 3] ^= 1;
     let r = init(&r1cs, &mut open(&b).unwrap());
-    assert!(matches!(r, Err(CeremonyError::InvalidPoint { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(CeremonyError::InvalidPoint { .. })),
+        "{r:?}"
+    );
     // A valid point that breaks the powers (tau^3 replaced).
     let mut b = good.clone();
     let p5 = (G1Affine::generator() * Fr::from(5u64)).into_affine();
     b[t + 64 * 3..t + 64 * 4].copy_from_slice(&encoding::g1_to_lem(&p5));
     let r = init(&r1cs, &mut open(&b).unwrap());
-    assert!(matches!(r, Err(CeremonyError::InconsistentPtau { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(CeremonyError::InconsistentPtau { .. })),
+        "{r:?}"
+    );
     // A Lagrange point replaced.
     let mut b = good.clone();
     let l = offset_of(&b, 12);
     let lvl4 = l + 64 * ((1 << 4) - 1);
     b[lvl4 + 64..lvl4 + 128].copy_from_slice(&encoding::g1_to_lem(&p5));
     let r = init(&r1cs, &mut open(&b).unwrap());
-    assert!(matches!(r, Err(CeremonyError::InconsistentPtau { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(CeremonyError::InconsistentPtau { .. })),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -410,7 +447,13 @@ fn snarkjs_ptau_is_accepted_and_init_matches() {
     let d = dir.path();
     for args in [
         &["powersoftau", "new", "bn128", "6", "p0.ptau"][..],
-        &["powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=zkroll test"][..],
+        &[
+            "powersoftau",
+            "contribute",
+            "p0.ptau",
+            "p1.ptau",
+            "-e=zkroll test",
+        ][..],
         &["powersoftau", "prepare", "phase2", "p1.ptau", "pot.ptau"][..],
     ] {
         let (ok, log) = snarkjs(d, args);
@@ -424,9 +467,15 @@ fn snarkjs_ptau_is_accepted_and_init_matches() {
         .unwrap()
         .write(&d.join("ours.zkey"), Layout::Init)
         .unwrap();
-    let (ok, log) = snarkjs(d, &["zkey", "new", "circuit.r1cs", "pot.ptau", "theirs.zkey"]);
+    let (ok, log) = snarkjs(
+        d,
+        &["zkey", "new", "circuit.r1cs", "pot.ptau", "theirs.zkey"],
+    );
     assert!(ok, "{log}");
-    assert!(std::fs::read(d.join("ours.zkey")).unwrap() == std::fs::read(d.join("theirs.zkey")).unwrap());
+    assert!(
+        std::fs::read(d.join("ours.zkey")).unwrap()
+            == std::fs::read(d.join("theirs.zkey")).unwrap()
+    );
     // The unprepared file is refused with a typed error.
     let r = init(&r1cs, &mut Ptau::open(&d.join("p1.ptau")).unwrap());
     assert!(matches!(r, Err(CeremonyError::NotPrepared { .. })), "{r:?}");
@@ -439,15 +488,25 @@ fn beacon_matches_snarkjs_zkey_beacon_byte_for_byte() {
     k1.write(&s.path("k1.zkey"), Layout::Contribution).unwrap();
     let hash = [0x5au8; 32];
     let (ours, _) = beacon(&k1, &hash, 10, Some("final beacon")).unwrap();
-    ours.write(&s.path("ours.zkey"), Layout::Contribution).unwrap();
+    ours.write(&s.path("ours.zkey"), Layout::Contribution)
+        .unwrap();
     let hex = hex::encode(hash);
     let (ok, log) = snarkjs(
         s.dir.path(),
-        &["zkey", "beacon", "k1.zkey", "theirs.zkey", &hex, "10", "-n=final beacon"],
+        &[
+            "zkey",
+            "beacon",
+            "k1.zkey",
+            "theirs.zkey",
+            &hex,
+            "10",
+            "-n=final beacon",
+        ],
     );
     assert!(ok, "{log}");
     assert!(
-        std::fs::read(s.path("ours.zkey")).unwrap() == std::fs::read(s.path("theirs.zkey")).unwrap(),
+        std::fs::read(s.path("ours.zkey")).unwrap()
+            == std::fs::read(s.path("theirs.zkey")).unwrap(),
         "beacon differs from snarkjs zkey beacon"
     );
 }
@@ -458,16 +517,25 @@ fn full_ceremony_interoperates_with_snarkjs() {
     let d = s.dir.path();
     // Ours, then snarkjs, then our beacon.
     let (k1, h1) = contribute(&s.init, "ours", Some("zkroll"), &mut rand::rngs::OsRng).unwrap();
-    k1.write(&s.path("0001.zkey"), Layout::Contribution).unwrap();
+    k1.write(&s.path("0001.zkey"), Layout::Contribution)
+        .unwrap();
     let (ok, log) = snarkjs(
         d,
-        &["zkey", "contribute", "0001.zkey", "0002.zkey", "-n=snarkjs", "-e=outside entropy"],
+        &[
+            "zkey",
+            "contribute",
+            "0001.zkey",
+            "0002.zkey",
+            "-n=snarkjs",
+            "-e=outside entropy",
+        ],
     );
     assert!(ok, "{log}");
     let k2 = Zkey::read(&s.path("0002.zkey")).unwrap();
     assert_eq!(k2.contributions.len(), 2);
     let (fin, _) = beacon(&k2, &[7u8; 32], 10, None).unwrap();
-    fin.write(&s.path("final.zkey"), Layout::Contribution).unwrap();
+    fin.write(&s.path("final.zkey"), Layout::Contribution)
+        .unwrap();
     let report = verify(&fin, &s.r1cs, &mut s.ptau()).unwrap();
     assert_eq!(report.contributions[0].hash, h1);
     // snarkjs verifies the whole chain and prints our hashes.
@@ -477,20 +545,34 @@ fn full_ceremony_interoperates_with_snarkjs() {
     );
     assert!(ok && log.contains("ZKey Ok!"), "{log}");
     let first = hex::encode(&h1[..4]);
-    assert!(log.contains(&first), "snarkjs does not list our hash {first}: {log}");
+    assert!(
+        log.contains(&first),
+        "snarkjs does not list our hash {first}: {log}"
+    );
 
     // Prove with the final key; verify in ark-groth16 and snarkjs.
     let pk = fin.proving_key();
     let c = chain(40);
     let y = c.output();
-    let proof = Groth16::<Bn254, CircomReduction>::create_random_proof_with_reduction(c, &pk, &mut rand::rngs::OsRng).unwrap();
+    let proof = Groth16::<Bn254, CircomReduction>::create_random_proof_with_reduction(
+        c,
+        &pk,
+        &mut rand::rngs::OsRng,
+    )
+    .unwrap();
     let inputs = [Fr::from(7u64), y];
     assert!(ark_verify(&pk.vk, &inputs, &proof).unwrap());
     let out = d.join("proof");
     crate::groth16::snarkjs::export(&out, &pk.vk, &proof, &inputs).unwrap();
     let (ok, log) = snarkjs(
         &out,
-        &["groth16", "verify", "verification_key.json", "public.json", "proof.json"],
+        &[
+            "groth16",
+            "verify",
+            "verification_key.json",
+            "public.json",
+            "proof.json",
+        ],
     );
     assert!(ok && log.contains("OK"), "{log}");
     // snarkjs' own export of the key's verifying key is ours.
@@ -508,10 +590,17 @@ fn full_ceremony_interoperates_with_snarkjs() {
     // A snarkjs-verified chain with a tampered L point is rejected by snarkjs as well.
     let mut t = fin.clone();
     t.c[1] = (G1Affine::generator() * Fr::from(3u64)).into_affine();
-    t.write(&s.path("tampered.zkey"), Layout::Contribution).unwrap();
+    t.write(&s.path("tampered.zkey"), Layout::Contribution)
+        .unwrap();
     let (ok, _) = snarkjs(
         d,
-        &["zkey", "verify", "circuit.r1cs", "pot.ptau", "tampered.zkey"],
+        &[
+            "zkey",
+            "verify",
+            "circuit.r1cs",
+            "pot.ptau",
+            "tampered.zkey",
+        ],
     );
     assert!(!ok);
     expect_mismatch(verify(&t, &s.r1cs, &mut s.ptau()));

@@ -60,7 +60,9 @@ pub fn verify_against_init(zkey: &Zkey, init: &Zkey) -> Result<VerifyReport, Cer
         )));
     }
     if zkey.alpha1 != init.alpha1 || zkey.beta1 != init.beta1 || zkey.beta2 != init.beta2 {
-        return Err(mismatch("alpha/beta differ: made from another powers of tau"));
+        return Err(mismatch(
+            "alpha/beta differ: made from another powers of tau",
+        ));
     }
     if zkey.gamma2 != init.gamma2 {
         return Err(mismatch("gamma2 is not the G2 generator"));
@@ -106,7 +108,9 @@ pub fn verify_against_init(zkey: &Zkey, init: &Zkey) -> Result<VerifyReport, Cer
             return Err(bad("proof of knowledge does not verify (g1_sx, g2_spx)"));
         }
         if !same_ratio(&cur, &c.delta_after, &sp, &c.g2_spx) {
-            return Err(bad("deltaAfter is not the previous delta times the contribution's secret"));
+            return Err(bad(
+                "deltaAfter is not the previous delta times the contribution's secret",
+            ));
         }
         if let ContributionKind::Beacon {
             iterations_exp,

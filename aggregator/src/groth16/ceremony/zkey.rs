@@ -222,7 +222,9 @@ impl Zkey {
             if size != count * G1_SIZE as u64 {
                 return Err(CeremonyError::Malformed {
                     file: file.clone(),
-                    what: format!("section {id} ({what}) has {size} bytes, expected {count} points"),
+                    what: format!(
+                        "section {id} ({what}) has {size} bytes, expected {count} points"
+                    ),
                 });
             }
             let buf = r.read_all(id)?;
@@ -235,7 +237,9 @@ impl Zkey {
         let h = g1_section(9, "H", domain_size as u64)?;
         let size = r.require(7, "B2")?;
         if size != n_vars_u * G2_SIZE as u64 {
-            return Err(malformed(format!("section 7 (B2) has {size} bytes, expected {n_vars} points")));
+            return Err(malformed(format!(
+                "section 7 (B2) has {size} bytes, expected {n_vars} points"
+            )));
         }
         let b2 = g2s_from(&r.read_all(7)?, &file, 7, 0)?;
         let coefs = read_coefs(&r.read_all(4)?, &file, n_vars, domain_size)?;
@@ -404,16 +408,17 @@ fn read_coefs(
         let matrix = c.u32()?;
         let constraint = c.u32()?;
         let signal = c.u32()?;
-        let value = encoding::coef_from_zkey(c.take(32)?).ok_or_else(|| {
-            CeremonyError::InvalidScalar {
+        let value =
+            encoding::coef_from_zkey(c.take(32)?).ok_or_else(|| CeremonyError::InvalidScalar {
                 file: file.to_string(),
                 what: format!("coefficient {i}"),
-            }
-        })?;
+            })?;
         if matrix > 1 || signal >= n_vars || constraint >= domain_size {
             return Err(CeremonyError::Malformed {
                 file: file.to_string(),
-                what: format!("coefficient {i}: matrix {matrix}, row {constraint}, signal {signal}"),
+                what: format!(
+                    "coefficient {i}: matrix {matrix}, row {constraint}, signal {signal}"
+                ),
             });
         }
         out.push(Coef {
@@ -484,7 +489,11 @@ fn read_mpc(buf: &[u8], file: &str) -> Result<([u8; 64], Vec<Contribution>), Cer
                 iterations_exp,
                 hash,
             },
-            _ => return Err(bad(&format!("type {ty} with inconsistent beacon parameters"))),
+            _ => {
+                return Err(bad(&format!(
+                    "type {ty} with inconsistent beacon parameters"
+                )))
+            }
         };
         out.push(Contribution {
             delta_after,
