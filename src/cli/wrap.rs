@@ -140,7 +140,12 @@ pub(crate) fn deployment(
         work_dir,
         ..ProveOptions::default()
     })?;
-    let (wrapper, outcome) = prover.wrapper(height, &key_cache(keys), &stage_printer(pb))?;
+    let (wrapper, outcome) = prover.wrapper(
+        height,
+        &key_cache(keys),
+        zkroll::KeySource::DevSetup,
+        &stage_printer(pb),
+    )?;
     tracing::info!(?outcome, circuit = wrapper.circuit_id(), "Groth16 keys");
     Ok((prover, wrapper))
 }
