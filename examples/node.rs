@@ -75,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
         let (wrapper, _) = prover.wrapper(
             HEIGHT,
             &KeyCache::new(KeyCache::default_dir()),
+            // Explicitly the development key (forgeable): this node deploys to its own anvil.
             KeySource::DevSetup,
             &|_| {},
         )?;

@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
         let (wrapper, _) = p.wrapper(
             height,
             &KeyCache::new(KeyCache::default_dir()),
+            // Explicitly the development key (forgeable); a deployment installs a ceremony key.
             KeySource::DevSetup,
             &|_| {},
         )?;

@@ -291,6 +291,32 @@ impl KeyCache {
         Ok(Some(r))
     }
 
+    /// The records of every key installed in this cache (none when the directory does not
+    /// exist); an unreadable record is an error naming it.
+    pub fn installed(&self) -> Result<Vec<KeyRecord>, AggregatorError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = entry?.path();
+            if !path.to_string_lossy().ends_with(".record.json") {
+                continue;
+            }
+            let text = fs::read_to_string(&path)?;
+            out.push(
+                KeyRecord::from_json(&text).map_err(|reason| AggregatorError::KeyRecord {
+                    path: path.display().to_string(),
+                    reason,
+                })?,
+            );
+        }
+        out.sort_by(|a, b| a.circuit_id.cmp(&b.circuit_id));
+        Ok(out)
+    }
+
     /// Installs `pk` as the key of `circuit_id` with its provenance: writes the key file and
     /// its record atomically and returns the [`vk_hash`]. Replaces any key installed before.
     pub fn install(
@@ -583,6 +609,7 @@ mod tests {
         assert!(matches!(e, AggregatorError::NoKey { .. }));
         assert!(e.to_string().contains("--dev-setup"), "{e}");
         assert!(cache.record(id).unwrap().is_none());
+        assert!(cache.installed().unwrap().is_empty());
         // A ceremony key is preferred to the development setup, with DevSetup too.
         let pk = random_key();
         let prov = KeyProvenance::Ceremony {
@@ -595,6 +622,7 @@ mod tests {
         assert_eq!(got.vk, pk.vk);
         assert_eq!(rec.provenance, prov);
         assert_eq!(cache.record(id).unwrap().unwrap(), rec);
+        assert_eq!(cache.installed().unwrap(), vec![rec.clone()]);
         // A corrupted ceremony key is an error, not replaced by a development key.
         let path = cache.path_for(id);
         let mut bytes = fs::read(&path).unwrap();

@@ -1,10 +1,12 @@
 //! Groth16 on BN254 (ark-groth16), generic over any `ConstraintSynthesizer<Fr>`:
 //! seeded development setup with an on-disk key cache of installed keys and their provenance
-//! ([`cache`]), recognising development keys ([`dev`]), proving, verification,
+//! ([`cache`]), recognising development keys ([`dev`]) and the rule for deploying them
+//! ([`policy`]), proving, verification,
 //! (de)serialisation and snarkjs export ([`snarkjs`]).
 
 pub mod cache;
 pub mod dev;
+pub mod policy;
 pub mod snarkjs;
 
 pub use cache::{vk_hash, KeyProvenance, KeyRecord, KeySource};
