@@ -11,7 +11,7 @@ use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
 use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
 use zkroll_prover::{ProgressFn, Prover, ProverConfig, Statement};
 
-use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache};
+use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache, KeySource};
 use zkroll_aggregator::shrink::ShrinkParams;
 use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
 
@@ -200,12 +200,15 @@ impl RollupProver {
 }
 
 impl RollupProver {
-    /// The wrapper (shrink circuits + Groth16 keys from `cache`, generated on first use) for
-    /// top proofs of tree height `height`: one Groth16 key per `(k, height)`.
+    /// The wrapper (shrink circuits + Groth16 keys from `cache`) for top proofs of tree height
+    /// `height`: one Groth16 key per `(k, height)`. `source` says whether only an installed
+    /// (ceremony) key may be used, or whether the forgeable development setup may be run and
+    /// installed when none is ([`KeySource`]).
     pub fn wrapper(
         &self,
         height: usize,
         cache: &KeyCache,
+        source: KeySource,
         progress: &dyn Fn(WrapStage),
     ) -> Result<(Wrapper, CacheOutcome), ProveError> {
         let top = self.prover.top(height.max(1))?;
@@ -214,6 +217,7 @@ impl RollupProver {
             &top.data.verifier_only,
             ShrinkParams::PRODUCTION,
             cache,
+            source,
             progress,
         )?)
     }

@@ -14,6 +14,7 @@ alloy::sol! {
         error ProofInvalid();
 
         function verifyProof(uint256[8] calldata proof, uint256 input) external view;
+        function VK_HASH() external view returns (bytes32);
     }
 
     /// The rollup contract (`contracts/Rollup.sol`).

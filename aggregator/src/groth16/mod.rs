@@ -1,10 +1,17 @@
 //! Groth16 on BN254 (ark-groth16), generic over any `ConstraintSynthesizer<Fr>`:
-//! seeded development setup with an on-disk key cache ([`cache`]), proving, verification,
+//! seeded development setup with an on-disk key cache of installed keys and their provenance
+//! ([`cache`]), recognising development keys ([`dev`]) and the rule for deploying them
+//! ([`policy`]), the snarkjs-compatible trusted-setup ceremony ([`ceremony`]), proving,
+//! verification,
 //! (de)serialisation and snarkjs export ([`snarkjs`]).
 
 pub mod cache;
 pub mod ceremony;
+pub mod dev;
+pub mod policy;
 pub mod snarkjs;
+
+pub use cache::{vk_hash, KeyProvenance, KeyRecord, KeySource};
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
@@ -28,7 +35,8 @@ const SETUP_DOMAIN: &[u8] = b"zkroll/groth16-dev-setup/v1";
 
 /// The 32-byte ChaCha20 seed of the development setup of circuit `circuit_id`:
 /// `sha256(SETUP_DOMAIN ‖ circuit_id)`. The setup is reproducible and therefore **not secure
-/// for production** (anyone can recompute the toxic waste); it exists for development and CI.
+/// for production**: anyone can recompute the toxic waste ([`dev::dev_trapdoor`]) and forge
+/// proofs; it exists for tests, the demo and local devnets.
 pub fn dev_setup_seed(circuit_id: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(SETUP_DOMAIN);
@@ -37,6 +45,7 @@ pub fn dev_setup_seed(circuit_id: &str) -> [u8; 32] {
 }
 
 /// Reproducible development setup: the same `circuit_id` and circuit give the same keys.
+/// **Forgeable** (see [`dev_setup_seed`]); production keys come from a ceremony.
 pub fn setup_seeded<C: ConstraintSynthesizer<Fr>>(
     circuit: C,
     circuit_id: &str,
