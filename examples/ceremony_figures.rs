@@ -10,10 +10,12 @@
 
 use std::time::Instant;
 
-use zkroll::aggregator::groth16::cache::CacheOutcome;
+use sha2::{Digest, Sha256};
+use zkroll::aggregator::groth16::cache::{CacheOutcome, KeySource};
 use zkroll::aggregator::groth16::ceremony::{
     contribute, phase2, ptau, r1cs_file::R1cs, verify, zkey,
 };
+use zkroll::aggregator::groth16::KeyProvenance;
 use zkroll::bench::{peak_rss_bytes, transfer_batch};
 use zkroll::{Domain, KeyCache, ProveOptions, RollupProver};
 
@@ -77,12 +79,17 @@ fn main() -> anyhow::Result<()> {
     let keys = tempfile::tempdir()?;
     let cache = KeyCache::new(keys.path().to_path_buf());
     let t = Instant::now();
-    cache.store(&id, &key.proving_key())?;
+    let zkey_sha256: [u8; 32] = Sha256::digest(std::fs::read(&z1)?).into();
+    cache.install(
+        &id,
+        &key.proving_key(),
+        KeyProvenance::Ceremony { zkey_sha256 },
+    )?;
     time("install (store in the key cache)", t);
     drop(key);
 
     let t = Instant::now();
-    let (wrapper, outcome) = prover.wrapper(height, &cache, &|_| {})?;
+    let (wrapper, outcome) = prover.wrapper(height, &cache, KeySource::Installed, &|_| {})?;
     anyhow::ensure!(
         matches!(outcome, CacheOutcome::Loaded(_)),
         "the installed key was not used"

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use zkroll::aggregator::groth16::ceremony::{
     contribute, phase2, ptau, r1cs_file::R1cs, verify, zkey,
 };
+use zkroll::aggregator::groth16::KeyProvenance;
 use zkroll::{ProveOptions, RollupProver};
 
 /// `zkroll setup` verbs.
@@ -332,14 +333,19 @@ fn install(a: InstallArgs) -> anyhow::Result<()> {
         "refusing to install a key without contributions (its trapdoor is public)"
     );
     let bytes = std::fs::read(&a.file)?;
-    let zkey_sha256 = hex::encode(Sha256::digest(&bytes));
+    let zkey_sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    drop(bytes);
     let pk = key.proving_key();
+    drop(key);
     let cache = super::wrap::key_cache(&a.keys);
-    step("installing", || cache.store(&id, &pk))?;
+    let vk_hash = step("installing", || {
+        cache.install(&id, &pk, KeyProvenance::Ceremony { zkey_sha256 })
+    })?;
     println!(
         "installed for circuit {id} in {}",
         cache.path_for(&id).display()
     );
-    println!("ceremony file sha256: {zkey_sha256}");
+    println!("ceremony file sha256: 0x{}", hex::encode(zkey_sha256));
+    println!("vk hash:              0x{}", hex::encode(vk_hash));
     Ok(())
 }

@@ -605,3 +605,36 @@ fn full_ceremony_interoperates_with_snarkjs() {
     assert!(!ok);
     expect_mismatch(verify(&t, &s.r1cs, &mut s.ptau()));
 }
+
+/// Issue 11 test 4(a): a proof forged from the development seed verifies under the dev key
+/// of a circuit and is rejected under a ceremony key of the same circuit, which still accepts
+/// honest proofs.
+#[test]
+fn forgery_from_dev_seed_fails_against_ceremony_key() {
+    use crate::groth16::dev::{dev_trapdoor, forge, is_dev_seeded};
+    const ID: &str = "test/mul/ceremony-forgery";
+    let (_, z) = test_circuit::instance();
+    let target = z + Fr::from(1u64);
+    let t = dev_trapdoor(ID);
+    let dev = crate::groth16::setup_seeded(test_circuit::blank(), ID).unwrap();
+    let forged = forge(&t, &dev.vk, &[target], Fr::from(7u64), Fr::from(9u64));
+    crate::groth16::verify(&dev.vk, &[target], &forged).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    write_dev_ptau(&dir.path().join("pot.ptau"), 4, &mut rand::rngs::OsRng).unwrap();
+    let mut pot = Ptau::open(&dir.path().join("pot.ptau")).unwrap();
+    let r1cs = R1cs::from_circuit(test_circuit::blank()).unwrap();
+    let k0 = init(&r1cs, &mut pot).unwrap();
+    let (k1, _) = contribute(&k0, "x", None, &mut rand::rngs::OsRng).unwrap();
+    verify(&k1, &r1cs, &mut pot).unwrap();
+    let pk = k1.proving_key();
+    assert!(!is_dev_seeded(&pk.vk, ID));
+    let forged = forge(&t, &pk.vk, &[target], Fr::from(7u64), Fr::from(9u64));
+    assert!(matches!(
+        crate::groth16::verify(&pk.vk, &[target], &forged),
+        Err(crate::AggregatorError::ProofRejected)
+    ));
+    let (c, z) = test_circuit::instance();
+    let honest = crate::groth16::prove(&pk, c, &mut rand::rngs::OsRng).unwrap();
+    crate::groth16::verify(&pk.vk, &[z], &honest).unwrap();
+}
