@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use zkroll::bench::transfer_batch;
-use zkroll::{Domain, KeyCache, ProveOptions, RollupProver};
+use zkroll::{Domain, KeyCache, KeySource, ProveOptions, RollupProver};
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
     std::env::var(name)
@@ -61,7 +61,12 @@ fn bench_wrap(c: &mut Criterion) {
         .expect("valid batch");
     let proof = prover.prove_execution(&exec).expect("provable");
     let (wrapper, _) = prover
-        .wrapper(height, &KeyCache::new(KeyCache::default_dir()), &|_| {})
+        .wrapper(
+            height,
+            &KeyCache::new(KeyCache::default_dir()),
+            KeySource::DevSetup,
+            &|_| {},
+        )
         .expect("wrap circuits and Groth16 keys");
     let mut g = c.benchmark_group("wrap");
     g.sample_size(10);

@@ -19,8 +19,8 @@ use zkroll::circuits::encoding::hash_to_bytes;
 use zkroll::devnet::Devnet;
 use zkroll::l1::Toolchain;
 use zkroll::{
-    apply, Deposit, Domain, Execution, Header, KeyCache, ProveOptions, RollupProver, SecretKey,
-    StateTree, Transfer, Tx, Wrapper,
+    apply, Deposit, Domain, Execution, Header, KeyCache, KeySource, ProveOptions, RollupProver,
+    SecretKey, StateTree, Transfer, Tx, Wrapper,
 };
 
 /// Slots per leaf and tree height of the deployment: up to `K · 2^HEIGHT` txs per batch.
@@ -68,8 +68,13 @@ async fn main() -> anyhow::Result<()> {
             height: Some(HEIGHT),
             ..ProveOptions::default()
         })?;
-        let (wrapper, _) =
-            prover.wrapper(HEIGHT, &KeyCache::new(KeyCache::default_dir()), &|_| {})?;
+        let (wrapper, _) = prover.wrapper(
+            HEIGHT,
+            &KeyCache::new(KeyCache::default_dir()),
+            // Explicitly the development key (forgeable): this node deploys to its own anvil.
+            KeySource::DevSetup,
+            &|_| {},
+        )?;
         Ok((Arc::new(prover), Arc::new(wrapper)))
     })
     .await??;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use zkroll::gen::{generate, GenParams};
-use zkroll::{Domain, KeyCache, ProveOptions, RollupProver};
+use zkroll::{Domain, KeyCache, KeySource, ProveOptions, RollupProver};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -34,7 +34,13 @@ async fn main() -> anyhow::Result<()> {
     println!("digest 0x{}", hex::encode(proof.digest));
     let p = prover.clone();
     let g16 = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let (wrapper, _) = p.wrapper(height, &KeyCache::new(KeyCache::default_dir()), &|_| {})?;
+        let (wrapper, _) = p.wrapper(
+            height,
+            &KeyCache::new(KeyCache::default_dir()),
+            // Explicitly the development key (forgeable); a deployment installs a ceremony key.
+            KeySource::DevSetup,
+            &|_| {},
+        )?;
         Ok(p.wrap(&wrapper, &proof, &|_| {})?)
     })
     .await??;

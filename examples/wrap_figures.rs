@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use zkroll::aggregator::groth16::cache::CacheOutcome;
 use zkroll::bench::{peak_rss_bytes, transfer_batch};
-use zkroll::{Domain, KeyCache, ProveOptions, RollupProver, WrapStage};
+use zkroll::{Domain, KeyCache, KeySource, ProveOptions, RollupProver, WrapStage};
 
 /// Records when each wrap stage starts, to time the stages.
 #[derive(Default)]
@@ -62,7 +62,8 @@ fn main() -> anyhow::Result<()> {
     let keys = tempfile::tempdir()?;
     let cache = KeyCache::new(keys.path().to_path_buf());
     let clock = StageClock::default();
-    let (wrapper, outcome) = prover.wrapper(height, &cache, &|s| clock.mark(s))?;
+    let (wrapper, outcome) =
+        prover.wrapper(height, &cache, KeySource::DevSetup, &|s| clock.mark(s))?;
     let setup_end = Instant::now();
     anyhow::ensure!(
         !matches!(outcome, CacheOutcome::Loaded(_)),

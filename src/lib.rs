@@ -31,7 +31,7 @@ pub use error::ProveError;
 pub const DEFAULT_HEIGHT: usize = 4;
 pub use proof::RollupProof;
 pub use rollup::{ProveOptions, RollupProver, VerifiedBatch};
-pub use zkroll_aggregator::groth16::cache::KeyCache;
+pub use zkroll_aggregator::groth16::cache::{KeyCache, KeyProvenance, KeyRecord, KeySource};
 pub use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
 pub use zkroll_circuits::batch::{Batch, Format, Header, PreState};
 pub use zkroll_circuits::digest::Digest;

@@ -11,7 +11,7 @@ use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
 use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
 use zkroll_prover::{ProgressFn, Prover, ProverConfig, Statement};
 
-use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache};
+use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache, KeySource};
 use zkroll_aggregator::shrink::ShrinkParams;
 use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
 
@@ -215,12 +215,15 @@ impl RollupProver {
 }
 
 impl RollupProver {
-    /// The wrapper (shrink circuits + Groth16 keys from `cache`, generated on first use) for
-    /// top proofs of tree height `height`: one Groth16 key per `(k, height)`.
+    /// The wrapper (shrink circuits + Groth16 keys from `cache`) for top proofs of tree height
+    /// `height`: one Groth16 key per `(k, height)`. `source` says whether only an installed
+    /// (ceremony) key may be used, or whether the forgeable development setup may be run and
+    /// installed when none is ([`KeySource`]).
     pub fn wrapper(
         &self,
         height: usize,
         cache: &KeyCache,
+        source: KeySource,
         progress: &dyn Fn(WrapStage),
     ) -> Result<(Wrapper, CacheOutcome), ProveError> {
         let top = self.prover.top(height.max(1))?;
@@ -229,8 +232,33 @@ impl RollupProver {
             &top.data.verifier_only,
             ShrinkParams::PRODUCTION,
             cache,
+            source,
             progress,
         )?)
+    }
+
+    /// The Groth16 wrap circuit of tree height `height` (without a witness: for key
+    /// generation, the trusted-setup ceremony and `.r1cs` export) and its circuit id. Builds
+    /// the shrink circuits like [`RollupProver::wrapper`] but loads or generates no key.
+    pub fn wrap_circuit(
+        &self,
+        height: usize,
+    ) -> Result<(String, zkroll_aggregator::r1cs::verifier::WrapCircuit), ProveError> {
+        let top = self.prover.top(height.max(1))?;
+        let shrink = zkroll_aggregator::shrink::ShrinkCircuits::build(
+            &top.data.common,
+            &top.data.verifier_only,
+            ShrinkParams::PRODUCTION,
+        );
+        let data = shrink.final_data();
+        let circuit = zkroll_aggregator::r1cs::verifier::WrapCircuit::new(
+            data.common.clone(),
+            data.verifier_only.clone(),
+            &[],
+            None,
+        )
+        .map_err(|e| zkroll_aggregator::AggregatorError::Groth16(e.to_string()))?;
+        Ok((circuit.circuit_id(), circuit))
     }
 
     /// Verifies a batch proof, then wraps its top proof into a Groth16 proof whose one public

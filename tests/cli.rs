@@ -237,3 +237,155 @@ fn prove_then_verify_matches_execute() {
         "{err}"
     );
 }
+
+/// Issue 11: `--dev-setup` is refused for a chain that is not a local devnet, before any circuit
+/// is built, and export-verifier needs the target chain id to allow it.
+#[test]
+fn export_verifier_refuses_dev_setup_off_local_devnets() {
+    let dir = tempfile::tempdir().unwrap();
+    for (chain, expected) in [
+        (Some("1"), "--dev-setup is refused for chain id 1:"),
+        (
+            Some("11155111"),
+            "--dev-setup is refused for chain id 11155111",
+        ),
+        (None, "--dev-setup needs the target chain id"),
+    ] {
+        let mut args = vec!["export-verifier", "--dev-setup", "--keys", "keys"];
+        if let Some(c) = chain {
+            args.extend(["--chain-id", c]);
+        }
+        let o = zkroll(&args, dir.path());
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(expected) && !err.contains("panicked"), "{err}");
+        assert!(!dir.path().join("Verifier.sol").exists());
+        assert!(!dir.path().join("keys").exists(), "nothing generated");
+    }
+}
+
+/// Issue 11: with no key installed and no `--dev-setup`, export-verifier says how to get one.
+#[test]
+fn export_verifier_without_a_key_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = zkroll(
+        &["export-verifier", "--keys", "keys", "--chain-id", "1"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no Groth16 key is installed")
+            && err.contains("ceremony")
+            && err.contains("--dev-setup"),
+        "{err}"
+    );
+    assert!(!dir.path().join("Verifier.sol").exists());
+}
+
+/// Issue 11: `zkroll deploy --dev-setup` reads the chain id from the RPC node and refuses an
+/// anvil that runs chain id 1, before building anything.
+#[test]
+fn deploy_refuses_dev_setup_on_chain_id_1() {
+    let toolchain = zkroll::l1::Toolchain::locate().expect("run scripts/setup-l1.sh");
+    let anvil = alloy::node_bindings::Anvil::new()
+        .path(toolchain.anvil_path())
+        .host("127.0.0.1")
+        .port(0u16)
+        .chain_id(1)
+        .try_spawn()
+        .expect("anvil");
+    let dir = tempfile::tempdir().unwrap();
+    let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let root = format!("0x{}", "00".repeat(32));
+    let o = zkroll(
+        &[
+            "deploy",
+            "--dev-setup",
+            "--genesis-root",
+            &root,
+            "--rpc",
+            anvil.endpoint().as_str(),
+            "--private-key",
+            key,
+            "--keys",
+            "keys",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--dev-setup is refused for chain id 1:") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(!dir.path().join("keys").exists(), "nothing generated");
+}
+
+/// Issue 11: `zkroll verify` refuses a `.g16` whose vk hash is not the installed key's (checked
+/// against the install record before the key is loaded), one that misses an
+/// `--expect-vk-hash` pin, and a version-1 file.
+#[test]
+fn verify_refuses_a_g16_of_another_key() {
+    use zkroll::{KeyCache, KeyProvenance, KeyRecord, WrappedBatch};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cache = KeyCache::new(d.join("keys"));
+    let id = "zkroll/wrap/cli-test";
+    let installed = [0x01; 32];
+    std::fs::create_dir_all(cache.dir()).unwrap();
+    let record = KeyRecord {
+        circuit_id: id.into(),
+        vk_hash: installed,
+        provenance: KeyProvenance::Ceremony {
+            zkey_sha256: [0x0e; 32],
+        },
+    };
+    std::fs::write(cache.record_path_for(id), record.to_json()).unwrap();
+    let w = WrappedBatch {
+        circuit_id: id.into(),
+        digest: [0x11; 32],
+        vk_hash: [0x02; 32],
+        proof: vec![0; 128],
+    };
+    std::fs::write(d.join("other.g16"), w.to_bytes()).unwrap();
+    let o = zkroll(&["verify", "other.g16", "--keys", "keys"], d);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("made with Groth16 key 0x{}", "02".repeat(32)))
+            && err.contains(&format!(
+                "installed key of its circuit is 0x{}",
+                "01".repeat(32)
+            ))
+            && err.contains("not a proof of this deployment"),
+        "{err}"
+    );
+    // A pin the proof does not match.
+    let pin = format!("0x{}", "03".repeat(32));
+    let o = zkroll(
+        &[
+            "verify",
+            "other.g16",
+            "--keys",
+            "keys",
+            "--expect-vk-hash",
+            &pin,
+        ],
+        d,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("vk hash pin") && err.contains("the proof has 0x0202"),
+        "{err}"
+    );
+    // The older format without a vk hash.
+    let mut v1 = w.to_bytes();
+    v1[4..8].copy_from_slice(&1u32.to_be_bytes());
+    std::fs::write(d.join("v1.g16"), v1).unwrap();
+    let o = zkroll(&["verify", "v1.g16", "--keys", "keys"], d);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("format version 1"), "{err}");
+}

@@ -12,7 +12,7 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use ark_serialize::{CanonicalSerialize, Compress};
-use zkroll_aggregator::groth16::cache::{load_proving_key_validated, KeyCache};
+use zkroll_aggregator::groth16::cache::{load_proving_key_validated, KeyCache, KeySource};
 use zkroll_aggregator::groth16::{prove, verify};
 
 /// `n` squarings of a witness `x`; public output `x^(2^n)`.
@@ -53,7 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         x: Fr::from(3u64),
     };
     let t = Instant::now();
-    let (pk, o) = cache.load_or_setup(&id, || c.clone())?;
+    // The development setup, explicitly: its keys are forgeable (figures only).
+    let (pk, _, o) = cache.load_or_setup(&id, KeySource::DevSetup, || c.clone())?;
     println!("setup+store ({o:?}): {:.2}s", t.elapsed().as_secs_f64());
     let size = std::fs::metadata(cache.path_for(&id))?.len();
     println!(
@@ -64,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let _ = cache.load(&id)?;
     println!(
-        "load (checksum, unchecked points): {:.3}s",
+        "load (checksum, unchecked points, vk hash vs record): {:.3}s",
         t.elapsed().as_secs_f64()
     );
     let f = dir.path().join("compressed.bin");

@@ -9,7 +9,7 @@ use plonky2::plonk::proof::ProofWithPublicInputs;
 use sha2::{Digest as _, Sha256};
 
 use crate::config::F;
-use crate::groth16::cache::{CacheOutcome, KeyCache};
+use crate::groth16::cache::{vk_hash, CacheOutcome, KeyCache, KeyRecord, KeySource};
 use crate::groth16::{self, G16ProvingKey, G16VerifyingKey};
 use crate::r1cs::circuit::CheckedVerifierData;
 use crate::r1cs::verifier::{
@@ -20,8 +20,8 @@ use crate::AggregatorError;
 
 /// Magic bytes of an encoded [`WrappedBatch`] (`zkroll wrap`'s output).
 pub const WRAPPED_MAGIC: [u8; 4] = *b"ZKRW";
-/// Version of the [`WrappedBatch`] encoding.
-pub const WRAPPED_VERSION: u32 = 1;
+/// Version of the [`WrappedBatch`] encoding (2: carries the vk hash; version 1 is refused).
+pub const WRAPPED_VERSION: u32 = 2;
 
 /// Stages of [`Wrapper::new`] and [`Wrapper::wrap`], for progress reporting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,23 +39,26 @@ pub enum WrapStage {
 /// A Groth16 proof of a batch.
 ///
 /// Invariant (checked by [`Wrapper::verify`] / by the L1 verifier): `proof` verifies under
-/// the verifying key of `circuit_id` with the single public input `digest` (big-endian,
-/// `< 2^253`).
+/// the verifying key of `circuit_id` whose [`vk_hash`] is `vk_hash`, with the single public
+/// input `digest` (big-endian, `< 2^253`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WrappedBatch {
     /// Identity of the wrap circuit (and so of its keys).
     pub circuit_id: String,
     /// The public input: the batch digest of docs/formats.md §5.
     pub digest: [u8; 32],
+    /// [`vk_hash`] of the verifying key the proof was made for.
+    pub vk_hash: [u8; 32],
     /// The Groth16 proof, arkworks compressed encoding (128 bytes).
     pub proof: Vec<u8>,
 }
 
 impl WrappedBatch {
-    /// `"ZKRW" ‖ version u32 BE ‖ sha256(body) ‖ body`, body = `digest ‖ len u32 ‖ circuit_id
-    /// ‖ len u32 ‖ proof`.
+    /// `"ZKRW" ‖ version u32 BE ‖ sha256(body) ‖ body`, body = `digest ‖ vk_hash ‖ len u32 ‖
+    /// circuit_id ‖ len u32 ‖ proof` (docs/formats.md §8).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut body = self.digest.to_vec();
+        body.extend(self.vk_hash);
         body.extend((self.circuit_id.len() as u32).to_be_bytes());
         body.extend(self.circuit_id.as_bytes());
         body.extend((self.proof.len() as u32).to_be_bytes());
@@ -71,11 +74,22 @@ impl WrappedBatch {
     /// trailing bytes, and a digest `≥ 2^253`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, AggregatorError> {
         let bad = |m: &str| AggregatorError::Serialization(format!("wrapped proof: {m}"));
-        if bytes.len() < 40 + 32 + 8 || bytes[..4] != WRAPPED_MAGIC {
+        if bytes.len() < 8 || bytes[..4] != WRAPPED_MAGIC {
             return Err(bad("not a zkroll Groth16 proof file"));
         }
-        if bytes[4..8] != WRAPPED_VERSION.to_be_bytes() {
-            return Err(bad("unsupported version"));
+        let version = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes"));
+        if version != WRAPPED_VERSION {
+            return Err(bad(&format!(
+                "format version {version}, this zkroll reads version {WRAPPED_VERSION}{}",
+                if version < WRAPPED_VERSION {
+                    " (older files carry no vk hash: wrap the batch proof again)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        if bytes.len() < 40 + 32 + 32 + 8 {
+            return Err(bad("truncated"));
         }
         let body = &bytes[40..];
         if Sha256::digest(body).as_slice() != &bytes[8..40] {
@@ -85,7 +99,8 @@ impl WrappedBatch {
         if digest[0] & 0xe0 != 0 {
             return Err(bad("digest ≥ 2^253"));
         }
-        let mut rest = &body[32..];
+        let vk_hash: [u8; 32] = body[32..64].try_into().expect("32 bytes");
+        let mut rest = &body[64..];
         let mut take = |what: &str| -> Result<Vec<u8>, AggregatorError> {
             if rest.len() < 4 {
                 return Err(bad(what));
@@ -106,6 +121,7 @@ impl WrappedBatch {
         Ok(WrappedBatch {
             circuit_id: String::from_utf8(id).map_err(|_| bad("circuit id is not UTF-8"))?,
             digest,
+            vk_hash,
             proof,
         })
     }
@@ -129,16 +145,20 @@ pub struct Wrapper {
     shrink: ShrinkCircuits,
     pk: G16ProvingKey,
     circuit_id: String,
+    record: KeyRecord,
 }
 
 impl Wrapper {
     /// Builds the shrink circuits for the input circuit and loads its Groth16 keys from
-    /// `cache` (running the seeded development setup and storing it on first use).
+    /// `cache` as `source` allows: [`KeySource::Installed`] needs an installed key (a ceremony
+    /// key); [`KeySource::DevSetup`] uses the installed key if there is one, else runs the
+    /// seeded development setup (forgeable, for tests and local devnets) and installs it.
     pub fn new(
         input_common: &CommonCircuitData<F, 2>,
         input_verifier: &VerifierOnlyCircuitData<InnerConfig, 2>,
         params: ShrinkParams,
         cache: &KeyCache,
+        source: KeySource,
         progress: &dyn Fn(WrapStage),
     ) -> Result<(Self, CacheOutcome), AggregatorError> {
         let _span = tracing::info_span!("wrapper_setup").entered();
@@ -150,7 +170,7 @@ impl Wrapper {
         let circuit_id = setup()
             .map_err(|e| AggregatorError::Groth16(e.to_string()))?
             .circuit_id();
-        let (pk, outcome) = cache.load_or_setup(&circuit_id, || {
+        let (pk, record, outcome) = cache.load_or_setup(&circuit_id, source, || {
             setup().expect("checked just above with the same inputs")
         })?;
         Ok((
@@ -158,9 +178,28 @@ impl Wrapper {
                 shrink,
                 pk,
                 circuit_id,
+                record,
             },
             outcome,
         ))
+    }
+
+    /// The install record of the key (its vk hash and provenance).
+    pub fn key_record(&self) -> &KeyRecord {
+        &self.record
+    }
+
+    /// [`vk_hash`] of the verifying key.
+    pub fn vk_hash(&self) -> [u8; 32] {
+        self.record.vk_hash
+    }
+
+    /// True when anyone can forge proofs for this key: its record says development setup,
+    /// or (whatever the record says) it is the seeded setup of this circuit id
+    /// ([`groth16::dev::is_dev_seeded`]).
+    pub fn is_dev_key(&self) -> bool {
+        self.record.provenance.is_dev()
+            || groth16::dev::is_dev_seeded(&self.pk.vk, &self.circuit_id)
     }
 
     /// The verifying key (for the Solidity verifier and snarkjs).
@@ -199,6 +238,7 @@ impl Wrapper {
         Ok(WrappedBatch {
             circuit_id: self.circuit_id.clone(),
             digest: digest_bytes(&x),
+            vk_hash: self.record.vk_hash,
             proof: groth16::proof_to_bytes(&proof)?,
         })
     }
@@ -232,7 +272,8 @@ impl Wrapper {
     }
 }
 
-/// Verifies a wrapped proof against a verifying key and the circuit id it belongs to.
+/// Verifies a wrapped proof against a verifying key and the circuit id it belongs to; a proof
+/// whose vk hash is not `vk`'s is [`AggregatorError::WrongKey`].
 pub fn verify_wrapped(
     vk: &G16VerifyingKey,
     circuit_id: &str,
@@ -242,6 +283,14 @@ pub fn verify_wrapped(
         return Err(AggregatorError::Groth16(
             "proof of another wrap circuit".into(),
         ));
+    }
+    let key = vk_hash(vk);
+    if w.vk_hash != key {
+        return Err(AggregatorError::WrongKey {
+            proof: hex::encode(w.vk_hash),
+            against: "the verifying key here".into(),
+            key: hex::encode(key),
+        });
     }
     let proof = groth16::proof_from_bytes(&w.proof)?;
     groth16::verify(vk, &[w.public_input()], &proof)
@@ -261,6 +310,7 @@ mod tests {
         WrappedBatch {
             circuit_id: "zkroll/wrap/v1/test".into(),
             digest,
+            vk_hash: [0x33; 32],
             proof: (0..128).map(|i| i as u8).collect(),
         }
     }
@@ -270,7 +320,7 @@ mod tests {
         let w = sample();
         let bytes = w.to_bytes();
         assert_eq!(WrappedBatch::from_bytes(&bytes).unwrap(), w);
-        for pos in [0, 5, 9, 45, bytes.len() - 1] {
+        for pos in [0, 5, 9, 45, 80, bytes.len() - 1] {
             let mut b = bytes.clone();
             b[pos] ^= 1;
             assert!(WrappedBatch::from_bytes(&b).is_err(), "byte {pos}");
@@ -284,6 +334,15 @@ mod tests {
         big.digest[0] = 0x20;
         assert!(WrappedBatch::from_bytes(&big.to_bytes()).is_err());
         assert_eq!(digest_bytes(&w.public_input()), w.digest);
+        // Version 1 (no vk hash) is refused with a message saying what to do.
+        let mut v1 = bytes.clone();
+        v1[4..8].copy_from_slice(&1u32.to_be_bytes());
+        let e = WrappedBatch::from_bytes(&v1).unwrap_err().to_string();
+        assert!(
+            e.contains("version 1") && e.contains("wrap the batch proof again"),
+            "{e}"
+        );
+        assert!(WrappedBatch::from_bytes(&bytes[..60]).is_err());
     }
 
     /// A small input circuit with 8 u32 public inputs (like the prover's top circuit).
@@ -317,9 +376,28 @@ mod tests {
             cap_height: 0,
             middle_layers: 1,
         };
-        let (w, outcome) =
-            Wrapper::new(&data.common, &data.verifier_only, params, &cache, &|_| {}).unwrap();
+        assert!(matches!(
+            Wrapper::new(
+                &data.common,
+                &data.verifier_only,
+                params,
+                &cache,
+                KeySource::Installed,
+                &|_| {}
+            ),
+            Err(AggregatorError::NoKey { .. })
+        ));
+        let (w, outcome) = Wrapper::new(
+            &data.common,
+            &data.verifier_only,
+            params,
+            &cache,
+            KeySource::DevSetup,
+            &|_| {},
+        )
+        .unwrap();
         assert!(matches!(outcome, CacheOutcome::Generated));
+        assert!(w.is_dev_key());
         let words = [0xffff_ffffu32, 1, 2, 3, 4, 5, 6, 7];
         let mut pw = PartialWitness::new();
         for (t, v) in limbs.iter().zip(words) {
@@ -341,9 +419,22 @@ mod tests {
         let mut other = out.clone();
         other.circuit_id.push('x');
         assert!(w.verify(&other).is_err());
+        let mut other = out.clone();
+        other.vk_hash[0] ^= 1;
+        assert!(matches!(
+            w.verify(&other),
+            Err(AggregatorError::WrongKey { .. })
+        ));
         // The keys are cached: a second wrapper loads them.
-        let (_, outcome) =
-            Wrapper::new(&data.common, &data.verifier_only, params, &cache, &|_| {}).unwrap();
+        let (_, outcome) = Wrapper::new(
+            &data.common,
+            &data.verifier_only,
+            params,
+            &cache,
+            KeySource::Installed,
+            &|_| {},
+        )
+        .unwrap();
         assert!(matches!(outcome, CacheOutcome::Loaded(_)));
     }
 }

@@ -82,7 +82,15 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         });
         (p?, None)
     } else {
-        let r = super::wrap::deployment(a.k, height, a.work_dir.clone(), &a.keys, &pb);
+        let r = super::wrap::deployment(
+            a.k,
+            height,
+            a.work_dir.clone(),
+            &a.keys,
+            // The bench deploys only to its own anvil: a development key is allowed there.
+            zkroll::KeySource::DevSetup,
+            &pb,
+        );
         let (p, w) = r?;
         (p, Some(w))
     };

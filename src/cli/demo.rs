@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
+use zkroll::aggregator::groth16::policy;
 use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
 use zkroll::devnet::Devnet;
 use zkroll::gen::{generate, GenParams};
 use zkroll::l1::Toolchain;
-use zkroll::Domain;
+use zkroll::{Domain, KeySource};
 
 /// Arguments of `zkroll demo` (all optional).
 #[derive(Args, Debug)]
@@ -48,8 +49,15 @@ pub struct DemoArgs {
     /// refunded; with a table of gas per step.
     #[arg(long)]
     pub exodus: bool,
+    /// Use a development key (the seeded setup, generated and installed on first use):
+    /// INSECURE, anyone can forge proofs for it; allowed because the demo deploys only to its
+    /// own local anvil (chain id 31337). Without it the installed (ceremony) key is used.
+    #[arg(long)]
+    pub dev_setup: bool,
 }
 
+/// Chain id of the demo's own anvil (its default).
+const DEMO_CHAIN_ID: u64 = 31337;
 /// Rollup windows of `demo --exodus` (blocks): short, so that anvil reaches them quickly.
 const EXODUS_DEADLINE: u64 = 64;
 
@@ -69,9 +77,31 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     // 1. Circuits and keys (cached after the first run).
     let t = Instant::now();
     let pb = super::progress_bar(None, "circuits");
-    let r = super::wrap::deployment(a.k, a.height, Some(a.work_dir.clone()), &a.keys, &pb);
+    let source = if a.dev_setup {
+        KeySource::DevSetup
+    } else {
+        KeySource::Installed
+    };
+    let r = super::wrap::deployment(
+        a.k,
+        a.height,
+        Some(a.work_dir.clone()),
+        &a.keys,
+        source,
+        &pb,
+    );
     pb.finish_and_clear();
     let (prover, wrapper) = r?;
+    let is_dev = wrapper.is_dev_key();
+    policy::check_deployable(
+        wrapper.circuit_id(),
+        is_dev,
+        a.dev_setup,
+        Some(DEMO_CHAIN_ID),
+    )?;
+    if is_dev {
+        eprintln!("{}", policy::DEV_KEY_WARNING);
+    }
     times.push(("circuits + Groth16 keys", t.elapsed()));
     eprintln!(
         "[1/5] circuits and keys ready ({:.1} s)",
@@ -104,6 +134,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     } else {
         rt.block_on(Devnet::start(&toolchain, wrapper.verifying_key()))?
     };
+    anyhow::ensure!(
+        devnet.domain().chain_id == DEMO_CHAIN_ID,
+        "the demo's anvil runs chain id {}, not {DEMO_CHAIN_ID}",
+        devnet.domain().chain_id
+    );
     times.push(("anvil + deploy", t.elapsed()));
     eprintln!(
         "[2/5] anvil at {}, rollup {} deployed ({} gas)",
@@ -190,6 +225,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
         recipients.len()
     );
     println!("  digest:    {}", to_hex(&wrapped.digest));
+    println!(
+        "  vk hash:   {} ({})",
+        to_hex(&wrapped.vk_hash),
+        wrapper.key_record().provenance
+    );
     println!(
         "  files:     {}/{{batch.json, batch.proof, batch.g16, snarkjs/}}",
         a.work_dir.display()

@@ -6,6 +6,7 @@ mod execute;
 mod gen;
 mod l1user;
 mod prove;
+mod setup;
 mod wrap;
 
 use std::io::IsTerminal;
@@ -58,6 +59,9 @@ pub enum Command {
     Sync(l1user::SyncArgs),
     /// Measure proving throughput, wrap time, peak RSS and L1 gas for several batch sizes.
     Bench(bench::BenchArgs),
+    /// Groth16 trusted setup: Powers of Tau import, phase-2 ceremony, verification, install.
+    #[command(subcommand)]
+    Setup(setup::SetupCommand),
 }
 
 impl Cli {
@@ -80,6 +84,7 @@ impl Cli {
             Command::Refund(a) => l1user::run_refund(a),
             Command::Sync(a) => l1user::run_sync(a),
             Command::Bench(a) => bench::run(a),
+            Command::Setup(c) => setup::run(c),
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct VerifyArgs {
     /// ~/.cache/zkroll/keys).
     #[arg(long)]
     pub keys: Option<PathBuf>,
+    /// For a `.g16` proof: refuse unless its vk hash is this (0x + 64 hex digits).
+    #[arg(long, value_name = "HEX", value_parser = super::wrap::vk_hash_arg)]
+    pub expect_vk_hash: Option<[u8; 32]>,
 }
 
 /// A prover progress callback that drives `bar` over every proof of the tree: `2^height`
@@ -113,7 +116,7 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
     if bytes.starts_with(&zkroll::aggregator::wrap::WRAPPED_MAGIC) {
-        return super::wrap::verify_groth16(&a.proof, &a.keys);
+        return super::wrap::verify_groth16(&a.proof, &a.keys, a.expect_vk_hash);
     }
     let proof = RollupProof::from_bytes(&bytes)
         .with_context(|| format!("decoding {}", a.proof.display()))?;

@@ -85,6 +85,30 @@ pub fn proof_words(proof: &Proof<Bn254>) -> [U256; 8] {
     [ax, ay, bxi, bxr, byi, byr, cx, cy]
 }
 
+/// The vk hash of `vk` (docs/formats.md §8): sha256 of `α ‖ β ‖ γ ‖ δ ‖ n (u32 BE) ‖ IC₀ … IC₍ₙ₋₁₎`
+/// in the words above ([`g1_words`], [`g2_words`], each 32 bytes big-endian). The same value
+/// as `zkroll_aggregator::groth16::vk_hash` (a test of the root crate checks it); the
+/// generated verifier publishes it as `VK_HASH`.
+pub fn vk_hash(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut words = |ws: &[U256]| {
+        for w in ws {
+            h.update(w.to_be_bytes::<32>());
+        }
+    };
+    words(&g1_words(&vk.alpha_g1));
+    words(&g2_words(&vk.beta_g2));
+    words(&g2_words(&vk.gamma_g2));
+    words(&g2_words(&vk.delta_g2));
+    h.update((vk.gamma_abc_g1.len() as u32).to_be_bytes());
+    for p in &vk.gamma_abc_g1 {
+        h.update(g1_words(p)[0].to_be_bytes::<32>());
+        h.update(g1_words(p)[1].to_be_bytes::<32>());
+    }
+    h.finalize().into()
+}
+
 fn selector(signature: &str) -> String {
     format!("0x{}", hex::encode(&keccak256(signature.as_bytes())[..4]))
 }
@@ -132,6 +156,7 @@ pub fn verifier_solidity(vk: &VerifyingKey<Bn254>) -> Result<String, GenerateErr
 
     Ok(TEMPLATE
         .replace("{{CONSTANTS}}", consts.trim_end())
+        .replace("{{VK_HASH}}", &format!("0x{}", hex::encode(vk_hash(vk))))
         .replace("{{Q}}", BN254_Q)
         .replace("{{R}}", BN254_R)
         .replace("{{SEL_PUBLIC_INPUT}}", &selector("PublicInputNotInField()"))
@@ -171,6 +196,9 @@ contract Verifier {
 
     uint256 internal constant Q = {{Q}};
     uint256 internal constant R = {{R}};
+    /// @notice sha256 of this verifier's verifying key in zkroll's canonical encoding
+    /// (docs/formats.md §8): the key that proofs must be made for (`zkroll submit` checks it).
+    bytes32 public constant VK_HASH = {{VK_HASH}};
 {{CONSTANTS}}
 
     /// @notice Reverts unless `proof` is a valid Groth16 proof for the public input `input`.
@@ -294,6 +322,12 @@ mod tests {
         assert!(src.contains(&format!("NEG_GAMMA_Y_IM = {};", neg_gamma[2])));
         let beta = g2_words(&key.beta_g2);
         assert!(src.contains(&format!("BETA_X_RE = {};", beta[1])));
+        let h = vk_hash(&key);
+        assert!(src.contains(&format!("VK_HASH = 0x{};", hex::encode(h))));
+        assert_ne!(h, vk_hash(&vk(2)));
+        let mut other = key.clone();
+        other.delta_g2 = key.gamma_g2;
+        assert_ne!(h, vk_hash(&other));
         // Selectors are those of the declared errors.
         use crate::bindings::IGroth16Verifier as V;
         use alloy::sol_types::SolError;

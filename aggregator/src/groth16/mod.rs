@@ -1,9 +1,17 @@
 //! Groth16 on BN254 (ark-groth16), generic over any `ConstraintSynthesizer<Fr>`:
-//! seeded development setup with an on-disk key cache ([`cache`]), proving, verification,
+//! seeded development setup with an on-disk key cache of installed keys and their provenance
+//! ([`cache`]), recognising development keys ([`dev`]) and the rule for deploying them
+//! ([`policy`]), the snarkjs-compatible trusted-setup ceremony ([`ceremony`]), proving,
+//! verification,
 //! (de)serialisation and snarkjs export ([`snarkjs`]).
 
 pub mod cache;
+pub mod ceremony;
+pub mod dev;
+pub mod policy;
 pub mod snarkjs;
+
+pub use cache::{vk_hash, KeyProvenance, KeyRecord, KeySource};
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
@@ -27,7 +35,8 @@ const SETUP_DOMAIN: &[u8] = b"zkroll/groth16-dev-setup/v1";
 
 /// The 32-byte ChaCha20 seed of the development setup of circuit `circuit_id`:
 /// `sha256(SETUP_DOMAIN ‖ circuit_id)`. The setup is reproducible and therefore **not secure
-/// for production** (anyone can recompute the toxic waste); it exists for development and CI.
+/// for production**: anyone can recompute the toxic waste ([`dev::dev_trapdoor`]) and forge
+/// proofs; it exists for tests, the demo and local devnets.
 pub fn dev_setup_seed(circuit_id: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(SETUP_DOMAIN);
@@ -36,6 +45,7 @@ pub fn dev_setup_seed(circuit_id: &str) -> [u8; 32] {
 }
 
 /// Reproducible development setup: the same `circuit_id` and circuit give the same keys.
+/// **Forgeable** (see [`dev_setup_seed`]); production keys come from a ceremony.
 pub fn setup_seeded<C: ConstraintSynthesizer<Fr>>(
     circuit: C,
     circuit_id: &str,
@@ -49,13 +59,32 @@ pub fn setup_seeded<C: ConstraintSynthesizer<Fr>>(
 ///
 /// The witness must satisfy the circuit: ark-groth16 only `debug_assert`s it (a panic in debug
 /// builds); in release an unsatisfied witness yields a proof that [`verify`] rejects.
+///
+/// The QAP reduction follows the key: a key from a snarkjs-compatible ceremony
+/// ([`ceremony`]) holds the odd Lagrange points of the doubled domain in its H query and is
+/// proved with [`ceremony::reduction::CircomReduction`]; a key from [`setup_seeded`] with
+/// ark-groth16's default reduction. See [`is_circom_key`].
 pub fn prove<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     pk: &G16ProvingKey,
     circuit: C,
     rng: &mut R,
 ) -> Result<G16Proof, AggregatorError> {
-    Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
-        .map_err(|e| AggregatorError::Groth16(e.to_string()))
+    let r = if is_circom_key(pk) {
+        Groth16::<Bn254, ceremony::reduction::CircomReduction>::create_random_proof_with_reduction(
+            circuit, pk, rng,
+        )
+    } else {
+        Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
+    };
+    r.map_err(|e| AggregatorError::Groth16(e.to_string()))
+}
+
+/// Whether `pk` is in circom/snarkjs form: its H query has one point per row of the QAP
+/// domain (a power of two, at least 2), where ark-groth16's default reduction gives one fewer
+/// (`domain - 1`, never a power of two above 1).
+pub fn is_circom_key(pk: &G16ProvingKey) -> bool {
+    let n = pk.h_query.len();
+    n >= 2 && n.is_power_of_two()
 }
 
 /// Verifies `proof` for `public_inputs`; `Ok(())` only if it is valid.
