@@ -39,7 +39,7 @@ pub use zkroll_circuits::error::{BatchError, ExecError, Location, Role, TxError}
 pub use zkroll_circuits::execute::{apply, Execution, TxCounts, TxWitness};
 pub use zkroll_circuits::schnorr::{PublicKey, SecretKey, Signature};
 pub use zkroll_circuits::state::{Account, StateTree};
-pub use zkroll_circuits::tx::{Deposit, Domain, Transfer, Tx, Withdraw};
+pub use zkroll_circuits::tx::{Deposit, Domain, FullExit, Transfer, Tx, Withdraw};
 pub use zkroll_prover::proof_file::write_atomic;
 pub use zkroll_prover::{Progress, ProofOrigin, Statement};
 
