@@ -8,13 +8,16 @@
 # (as users send them) → gen → prove → wrap → submit (a replayed submit must be refused), and
 # the users' path when the operator stops: deposit → activate-exodus (refused before the
 # deadline, accepted after) → sync (resumable) → exit (a second exit and an unknown account
-# refused) → refund → a batch refused in exodus.
+# refused) → refund → a batch refused in exodus. Every key here is the seeded development
+# key, asked for explicitly with --dev-setup (anyone can forge proofs for it): a deploy without
+# --dev-setup must be refused, and a proof claiming another key must be refused by verify and
+# by submit (which reads VK_HASH from the rollup's verifier).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=target/ci-demo
 rm -rf "$dir"
 zkroll() { cargo run -q -- "$@"; }
-zkroll demo --accounts 2 --transfers 3 --deposits 1 --withdrawals 1 --k 4 --height 1 --work-dir "$dir" --exodus
+zkroll demo --dev-setup --accounts 2 --transfers 3 --deposits 1 --withdrawals 1 --k 4 --height 1 --work-dir "$dir" --exodus
 zkroll verify "$dir/batch.proof" --batch "$dir/batch.json"
 zkroll verify "$dir/batch.g16"
 s="$dir/snarkjs"
@@ -55,8 +58,13 @@ rpc_call() { node -e '
     body: JSON.stringify({jsonrpc: "2.0", id: 1, method, params: JSON.parse(params)})})
     .then(r => r.json()).then(j => { if (j.error) { console.error(j.error); process.exit(1) } })' "$rpc" "$1" "$2"; }
 # Short windows so that the exodus below is reached by mining a few blocks.
-deployed=$(zkroll deploy --rpc "$rpc" --k 4 --height 1 --work-dir "$dir" \
+deploy=(deploy --rpc "$rpc" --k 4 --height 1 --work-dir "$dir"
   --priority-deadline 20 --operator-window 10 --silence-window 20)
+if zkroll "${deploy[@]}"; then
+  echo "deploy accepted a development key without --dev-setup" >&2
+  exit 1
+fi
+deployed=$(zkroll "${deploy[@]}" --dev-setup)
 echo "$deployed"
 rollup=$(awk '/^rollup:/ {print $2}' <<<"$deployed")
 l1=(--rpc "$rpc" --rollup "$rollup")
@@ -71,7 +79,21 @@ node -e '
 done
 zkroll prove "$op/batch.json" -o "$op/batch.proof" --k 4 --height 1 --work-dir "$dir"
 zkroll wrap "$op/batch.proof" -o "$op/batch.g16" --work-dir "$dir"
-zkroll submit "$op/batch.g16" --batch "$op/batch.json" "${l1[@]}"
+# The same proof file claiming another key (vk hash byte flipped, checksum recomputed).
+node -e '
+  const fs = require("fs"), c = require("crypto"); const b = fs.readFileSync(process.argv[1]);
+  b[40 + 32] ^= 1; c.createHash("sha256").update(b.subarray(40)).digest().copy(b, 8);
+  fs.writeFileSync(process.argv[2], b);' "$op/batch.g16" "$op/other-key.g16"
+if zkroll verify "$op/other-key.g16"; then
+  echo "verify accepted a proof of another key" >&2
+  exit 1
+fi
+if zkroll submit "$op/other-key.g16" --batch "$op/batch.json" "${l1[@]}"; then
+  echo "submit accepted a proof of another key" >&2
+  exit 1
+fi
+vk_hash=$(awk '/^vk hash:/ {print $3}' <<<"$deployed")
+zkroll submit "$op/batch.g16" --batch "$op/batch.json" "${l1[@]}" --expect-vk-hash "$vk_hash"
 if zkroll submit "$op/batch.g16" --batch "$op/batch.json" "${l1[@]}"; then
   echo "the rollup accepted the same batch twice" >&2
   exit 1

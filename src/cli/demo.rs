@@ -61,7 +61,6 @@ const DEMO_CHAIN_ID: u64 = 31337;
 /// Rollup windows of `demo --exodus` (blocks): short, so that anvil reaches them quickly.
 const EXODUS_DEADLINE: u64 = 64;
 
-
 /// Runs `zkroll demo`.
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let txs = a.accounts as usize + a.transfers + a.deposits + a.withdrawals;
@@ -123,14 +122,16 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     };
     // The Rollup starts from the empty tree: the batch's first deposits create the accounts.
     let devnet = if a.exodus {
-        rt.block_on(Devnet::start_with(&toolchain, wrapper.verifying_key(), |operator| {
-            zkroll::l1::RollupParams {
+        rt.block_on(Devnet::start_with(
+            &toolchain,
+            wrapper.verifying_key(),
+            |operator| zkroll::l1::RollupParams {
                 operator,
                 priority_deadline: EXODUS_DEADLINE,
                 operator_window: EXODUS_DEADLINE / 2,
                 silence_window: EXODUS_DEADLINE,
-            }
-        }))?
+            },
+        ))?
     } else {
         rt.block_on(Devnet::start(&toolchain, wrapper.verifying_key()))?
     };
@@ -278,12 +279,19 @@ async fn exodus_story(
     let key = zkroll::SecretKey::from_seed(&[0xd5; 32]);
     let (queued, _) = devnet.rollup().priority_counters().await?;
     let r = user
-        .deposit(hash_to_bytes(&key.public_key().pkhash()), None, gwei * U256::from(5_000_000u64))
+        .deposit(
+            hash_to_bytes(&key.public_key().pkhash()),
+            None,
+            gwei * U256::from(5_000_000u64),
+        )
         .await?;
     gas.push(("deposit (waits: the operator is gone)".into(), r.gas_used));
     let r = user.request_full_exit(1).await?;
     gas.push(("requestFullExit".into(), r.gas_used));
-    expect_revert(devnet.rollup().activate_exodus().await, "DeadlineNotReached")?;
+    expect_revert(
+        devnet.rollup().activate_exodus().await,
+        "DeadlineNotReached",
+    )?;
     println!("  activateExodus before the deadline: refused (DeadlineNotReached)");
     devnet.mine(EXODUS_DEADLINE + 1).await?;
     let r = devnet.rollup_as(2)?.activate_exodus().await?;
@@ -329,12 +337,18 @@ async fn exodus_story(
         balance: p.balance + 1,
         ..leaf
     };
-    expect_revert(devnet.rollup().exodus_exit(&forged, &p.siblings).await, "InvalidLeafProof")?;
+    expect_revert(
+        devnet.rollup().exodus_exit(&forged, &p.siblings).await,
+        "InvalidLeafProof",
+    )?;
     println!("  exit with a forged balance: refused (InvalidLeafProof)");
     let owner = Address::from(p.owner);
     let before = devnet.balance(owner).await? + devnet.rollup().claimable(owner).await?;
     let r = devnet.rollup_as(3)?.exodus_exit(&leaf, &p.siblings).await?;
-    gas.push((format!("exodusExit (account {account}, sent by anyone)"), r.gas_used));
+    gas.push((
+        format!("exodusExit (account {account}, sent by anyone)"),
+        r.gas_used,
+    ));
     let after = devnet.balance(owner).await? + devnet.rollup().claimable(owner).await?;
     anyhow::ensure!(
         after - before == U256::from(p.balance) * gwei,
@@ -342,8 +356,14 @@ async fn exodus_story(
         after - before,
         p.balance
     );
-    println!("  account {account}: {} gwei paid to its owner {owner}", p.balance);
-    expect_revert(devnet.rollup().exodus_exit(&leaf, &p.siblings).await, "ExitAlreadyDone")?;
+    println!(
+        "  account {account}: {} gwei paid to its owner {owner}",
+        p.balance
+    );
+    expect_revert(
+        devnet.rollup().exodus_exit(&leaf, &p.siblings).await,
+        "ExitAlreadyDone",
+    )?;
     println!("  second exit of account {account}: refused (ExitAlreadyDone)");
 
     // The deposit that never made it into a batch goes back to its sender.
@@ -356,7 +376,10 @@ async fn exodus_story(
         "the depositor got {} wei back",
         after - before
     );
-    expect_revert(devnet.rollup().refund_deposit(queued).await, "RefundAlreadyDone")?;
+    expect_revert(
+        devnet.rollup().refund_deposit(queued).await,
+        "RefundAlreadyDone",
+    )?;
     println!("  unprocessed deposit refunded to {user_addr} (a second refund is refused)");
     println!();
     println!("| exodus step | gas |");
