@@ -289,6 +289,52 @@ pub async fn sync<S: BatchSource>(
     Ok(st)
 }
 
+/// The Rollup contract as a [`BatchSource`]: `BatchCommitted` events and the `commitBatch`
+/// calldata of their transactions (see [`crate::l1::RollupClient::committed_batches`]),
+/// scanned from the block of the last batch a resumed state holds.
+pub struct RollupSource<'a> {
+    client: &'a crate::l1::RollupClient,
+    from_block: u64,
+}
+
+impl<'a> RollupSource<'a> {
+    /// Reads `client`'s rollup from `from_block` on (0 for a sync from genesis).
+    pub fn new(client: &'a crate::l1::RollupClient, from_block: u64) -> Self {
+        Self { client, from_block }
+    }
+}
+
+impl BatchSource for RollupSource<'_> {
+    async fn identity(&self) -> Result<(u64, [u8; 20]), SyncError> {
+        use alloy::providers::Provider;
+        let chain = self
+            .client
+            .provider()
+            .get_chain_id()
+            .await
+            .map_err(|e| SyncError::L1(e.to_string()))?;
+        Ok((chain, self.client.address().into_array()))
+    }
+
+    async fn batches_after(&self, after: u64) -> Result<Vec<CommittedBatch>, SyncError> {
+        let all = self
+            .client
+            .committed_batches(self.from_block)
+            .await
+            .map_err(|e| SyncError::L1(e.to_string()))?;
+        Ok(all
+            .into_iter()
+            .filter(|b| b.batch_number > after)
+            .map(|b| CommittedBatch {
+                number: b.batch_number,
+                block: b.block_number,
+                new_root: b.new_root,
+                pubdata: b.pubdata,
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,51 +504,5 @@ mod tests {
         let mut trailing = bytes.clone();
         trailing.push(0);
         assert!(SyncState::from_bytes(&trailing, "t").is_err());
-    }
-}
-
-/// The Rollup contract as a [`BatchSource`]: `BatchCommitted` events and the `commitBatch`
-/// calldata of their transactions (see [`crate::l1::RollupClient::committed_batches`]),
-/// scanned from the block of the last batch a resumed state holds.
-pub struct RollupSource<'a> {
-    client: &'a crate::l1::RollupClient,
-    from_block: u64,
-}
-
-impl<'a> RollupSource<'a> {
-    /// Reads `client`'s rollup from `from_block` on (0 for a sync from genesis).
-    pub fn new(client: &'a crate::l1::RollupClient, from_block: u64) -> Self {
-        Self { client, from_block }
-    }
-}
-
-impl BatchSource for RollupSource<'_> {
-    async fn identity(&self) -> Result<(u64, [u8; 20]), SyncError> {
-        use alloy::providers::Provider;
-        let chain = self
-            .client
-            .provider()
-            .get_chain_id()
-            .await
-            .map_err(|e| SyncError::L1(e.to_string()))?;
-        Ok((chain, self.client.address().into_array()))
-    }
-
-    async fn batches_after(&self, after: u64) -> Result<Vec<CommittedBatch>, SyncError> {
-        let all = self
-            .client
-            .committed_batches(self.from_block)
-            .await
-            .map_err(|e| SyncError::L1(e.to_string()))?;
-        Ok(all
-            .into_iter()
-            .filter(|b| b.batch_number > after)
-            .map(|b| CommittedBatch {
-                number: b.batch_number,
-                block: b.block_number,
-                new_root: b.new_root,
-                pubdata: b.pubdata,
-            })
-            .collect())
     }
 }
