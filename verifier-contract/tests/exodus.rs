@@ -18,9 +18,12 @@ use zkroll_verifier_contract::{
 };
 
 const GWEI: u64 = 1_000_000_000;
-const D: u64 = RollupParams::DEFAULT_PRIORITY_DEADLINE;
-const W: u64 = RollupParams::DEFAULT_OPERATOR_WINDOW;
-const S: u64 = RollupParams::DEFAULT_SILENCE_WINDOW;
+// Short windows for the tests that mine past them (anvil mines ~1 000 blocks a second here,
+// so the defaults of 21 600 / 10 800 / 7 200 would dominate the test time; the logic is the
+// same). The defaults themselves are checked in `empty_root_is_plonky2s_e32`.
+const D: u64 = 200;
+const W: u64 = 100;
+const S: u64 = 150;
 
 fn gwei(n: u64) -> U256 {
     U256::from(n) * U256::from(GWEI)
@@ -78,7 +81,13 @@ async fn constructor_rejects_bad_parameters() {
     let cases = [
         (RollupParams { operator: Address::ZERO, ..RollupParams::new(op) }, "zero operator"),
         (RollupParams { priority_deadline: 0, operator_window: 0, ..RollupParams::new(op) }, "zero deadline"),
-        (RollupParams { operator_window: D + 1, ..RollupParams::new(op) }, "window past deadline"),
+        (
+            RollupParams {
+                operator_window: RollupParams::DEFAULT_PRIORITY_DEADLINE + 1,
+                ..RollupParams::new(op)
+            },
+            "window past deadline",
+        ),
         (RollupParams { silence_window: 0, ..RollupParams::new(op) }, "zero silence"),
         (RollupParams { priority_deadline: (1 << 32) + 1, ..RollupParams::new(op) }, "deadline > 2^32"),
     ];
@@ -130,7 +139,7 @@ async fn deposit_to_a_non_decodable_key_does_not_freeze_the_queue() {
 
 #[tokio::test]
 async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let (owner, stranger) = (env.anvil.addresses()[1], env.anvil.addresses()[2]);
     let (owner_rollup, stranger_rollup) = (env.user(1), env.user(2));
     owner_rollup
@@ -237,7 +246,7 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
 
 #[tokio::test]
 async fn strangers_commit_only_after_the_operator_window_or_silence() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let stranger = env.user(1);
     let me = env.anvil.addresses()[0];
     // Nothing waiting, operator not silent: refused.
@@ -282,7 +291,7 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
 
 #[tokio::test]
 async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let [_, alice, bob, carol] = [0, 1, 2, 3].map(|i| env.anvil.addresses()[i]);
     let (alice_r, bob_r, carol_r) = (env.user(1), env.user(2), env.user(3));
 
