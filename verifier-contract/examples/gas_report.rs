@@ -16,7 +16,9 @@ use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
 use std::fmt::Write;
 use support::tree::{leaf_hash, Tree};
-use support::{deposit_slot, full_exit_slot, pkhash, pubdata, root, transfer_slot, withdraw_slot, Env};
+use support::{
+    deposit_slot, full_exit_slot, pkhash, pubdata, root, transfer_slot, withdraw_slot, Env,
+};
 use zkroll_verifier_contract::bindings::IPoseidonGoldilocks;
 use zkroll_verifier_contract::{verify_proof_tx, ExitLeaf, TxReport, TX_BASE_GAS};
 
@@ -117,7 +119,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     env.user(2).request_full_exit(100).await?;
     let owners = env.anvil.addresses();
     let mut slots: Vec<[u8; 64]> = (0..8u64)
-        .map(|i| deposit_slot(100 + i as u32, &pkhash(i + 1), 1_000 + i, owners[1 + i as usize]))
+        .map(|i| {
+            deposit_slot(
+                100 + i as u32,
+                &pkhash(i + 1),
+                1_000 + i,
+                owners[1 + i as usize],
+            )
+        })
         .collect();
     slots.push(full_exit_slot(100, owners[1], 1_000));
     slots.push(full_exit_slot(100, owners[2], 0));
@@ -174,12 +183,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let refund = ex.user(2).refund_deposit(2).await?;
     // One permutation, as a transaction to the rollup's hasher (gas estimate of a call).
-    let hasher_addr = zkroll_verifier_contract::bindings::IRollup::new(ex.rollup.address(), &ex.provider)
-        .hasher()
-        .call()
-        .await?;
+    let hasher_addr =
+        zkroll_verifier_contract::bindings::IRollup::new(ex.rollup.address(), &ex.provider)
+            .hasher()
+            .call()
+            .await?;
     let hasher = IPoseidonGoldilocks::new(hasher_addr, &ex.provider);
-    let perm_call = hasher.permute(core::array::from_fn(|i| U256::from(i as u64 * 0x1234_5678_9abc)));
+    let perm_call = hasher.permute(core::array::from_fn(|i| {
+        U256::from(i as u64 * 0x1234_5678_9abc)
+    }));
     let perm_total = perm_call.estimate_gas().await?;
     let perm_calldata = zkroll_verifier_contract::calldata_gas(perm_call.calldata());
     let zero_call = hasher.hashNoPad(vec![]);
@@ -215,8 +227,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "`Rollup.commitBatch`: 64 transfers, first batch after deployment",
         &first,
     );
-    row(&mut out, "`Rollup.deposit` (first deposit of the rollup)", &deposits[0]);
-    row(&mut out, "`Rollup.deposit` (a later one)", &deposits[7]);
+    row(
+        &mut out,
+        "`Rollup.deposit` (fresh queue slots: chain head + refund record)",
+        &deposits[7],
+    );
     row(&mut out, "`Rollup.requestFullExit`", &exit_req);
     row(&mut out, "`Rollup.activateExodus`", &activate);
     row(

@@ -187,8 +187,7 @@ pub fn connect_with_timeout(
     timeout: std::time::Duration,
 ) -> Result<DynProvider, L1Error> {
     use alloy::transports::http::reqwest;
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| L1Error::Url(format!("{url}: {e}")))?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| L1Error::Url(format!("{url}: {e}")))?;
     let http = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)

@@ -64,7 +64,11 @@ const RC_TABLE: usize = 0x400;
 fn full_round_fn() -> String {
     let mut out = String::new();
     writeln!(out, "            function fullRound(rc) {{").unwrap();
-    writeln!(out, "                let a0 := 0 let a1 := 0 let a2 := 0 let a3 := 0").unwrap();
+    writeln!(
+        out,
+        "                let a0 := 0 let a1 := 0 let a2 := 0 let a3 := 0"
+    )
+    .unwrap();
     for col in 0..SPONGE_WIDTH {
         writeln!(
             out,
@@ -158,7 +162,13 @@ fn partial_rounds_fn() -> String {
         "                // initial matrix: B[0] = A[0], B[c] = sum_r A[r] * M[r-1][c-1] (< 2^133)"
     )
     .unwrap();
-    writeln!(out, "                mstore({}, mload({}))", addr(1, 0), addr(0, 0)).unwrap();
+    writeln!(
+        out,
+        "                mstore({}, mload({}))",
+        addr(1, 0),
+        addr(0, 0)
+    )
+    .unwrap();
     for c in 1..SPONGE_WIDTH {
         writeln!(out, "                {{").unwrap();
         writeln!(
@@ -220,7 +230,13 @@ fn partial_rounds_fn() -> String {
     )
     .unwrap();
     for k in 0..SPONGE_WIDTH {
-        writeln!(out, "                mstore({}, mload({}))", addr(0, k), addr(1, k)).unwrap();
+        writeln!(
+            out,
+            "                mstore({}, mload({}))",
+            addr(0, k),
+            addr(1, k)
+        )
+        .unwrap();
     }
     writeln!(out, "            }}").unwrap();
     out
@@ -235,11 +251,21 @@ fn permutation_functions() -> String {
     out.push_str(&partial_rounds_fn());
     writeln!(out, "            function permute() {{").unwrap();
     for k in 0..HALF_N_FULL_ROUNDS {
-        writeln!(out, "                fullRound({:#x})", RC_TABLE + 32 * SPONGE_WIDTH * k).unwrap();
+        writeln!(
+            out,
+            "                fullRound({:#x})",
+            RC_TABLE + 32 * SPONGE_WIDTH * k
+        )
+        .unwrap();
     }
     writeln!(out, "                partialRounds()").unwrap();
     for k in HALF_N_FULL_ROUNDS..2 * HALF_N_FULL_ROUNDS {
-        writeln!(out, "                fullRound({:#x})", RC_TABLE + 32 * SPONGE_WIDTH * k).unwrap();
+        writeln!(
+            out,
+            "                fullRound({:#x})",
+            RC_TABLE + 32 * SPONGE_WIDTH * k
+        )
+        .unwrap();
     }
     writeln!(out, "            }}").unwrap();
     out

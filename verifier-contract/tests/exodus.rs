@@ -63,12 +63,20 @@ async fn empty_root_is_plonky2s_e32() {
     let e32 = Tree::default().root();
     assert_eq!(EMPTY_ROOT, e32, "client constant");
     let c = IRollup::new(env.rollup.address(), &env.provider);
-    assert_eq!(c.EMPTY_ROOT().call().await.unwrap().0, e32, "contract constant");
+    assert_eq!(
+        c.EMPTY_ROOT().call().await.unwrap().0,
+        e32,
+        "contract constant"
+    );
     assert_eq!(env.rollup.state_root().await.unwrap(), e32, "genesis");
     // The defaults are what docs/l1.md documents.
     let params = env.rollup.params().await.unwrap();
     assert_eq!(
-        (params.priority_deadline, params.operator_window, params.silence_window),
+        (
+            params.priority_deadline,
+            params.operator_window,
+            params.silence_window
+        ),
         (21_600, 10_800, 7_200)
     );
     assert_eq!(params.operator, env.anvil.addresses()[0]);
@@ -79,8 +87,21 @@ async fn constructor_rejects_bad_parameters() {
     let env = Env::new().await;
     let op = env.anvil.addresses()[0];
     let cases = [
-        (RollupParams { operator: Address::ZERO, ..RollupParams::new(op) }, "zero operator"),
-        (RollupParams { priority_deadline: 0, operator_window: 0, ..RollupParams::new(op) }, "zero deadline"),
+        (
+            RollupParams {
+                operator: Address::ZERO,
+                ..RollupParams::new(op)
+            },
+            "zero operator",
+        ),
+        (
+            RollupParams {
+                priority_deadline: 0,
+                operator_window: 0,
+                ..RollupParams::new(op)
+            },
+            "zero deadline",
+        ),
         (
             RollupParams {
                 operator_window: RollupParams::DEFAULT_PRIORITY_DEADLINE + 1,
@@ -88,8 +109,20 @@ async fn constructor_rejects_bad_parameters() {
             },
             "window past deadline",
         ),
-        (RollupParams { silence_window: 0, ..RollupParams::new(op) }, "zero silence"),
-        (RollupParams { priority_deadline: (1 << 32) + 1, ..RollupParams::new(op) }, "deadline > 2^32"),
+        (
+            RollupParams {
+                silence_window: 0,
+                ..RollupParams::new(op)
+            },
+            "zero silence",
+        ),
+        (
+            RollupParams {
+                priority_deadline: (1 << 32) + 1,
+                ..RollupParams::new(op)
+            },
+            "deadline > 2^32",
+        ),
     ];
     for (params, what) in cases {
         let res = zkroll_verifier_contract::deploy_rollup(
@@ -127,7 +160,10 @@ async fn deposit_to_a_non_decodable_key_does_not_freeze_the_queue() {
     let rep = env
         .commit(
             &env.rollup,
-            &[deposit_slot(0, &junk, 3, me), deposit_slot(1, &pkhash(1), 4, me)],
+            &[
+                deposit_slot(0, &junk, 3, me),
+                deposit_slot(1, &pkhash(1), 4, me),
+            ],
             tree.root(),
         )
         .await
@@ -146,9 +182,13 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
         .deposit(pkhash(1), None, gwei(100))
         .await
         .unwrap();
-    env.commit(&env.rollup, &[deposit_slot(7, &pkhash(1), 100, owner)], root(1))
-        .await
-        .expect("deposit batch");
+    env.commit(
+        &env.rollup,
+        &[deposit_slot(7, &pkhash(1), 100, owner)],
+        root(1),
+    )
+    .await
+    .expect("deposit batch");
 
     let rep = owner_rollup.request_full_exit(7).await.expect("owner asks");
     let receipt = env
@@ -161,7 +201,10 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
         .decoded_log::<IRollup::FullExitRequested>()
         .unwrap()
         .data;
-    assert_eq!((ev.index, ev.requester, ev.account), (U256::from(1), owner, 7));
+    assert_eq!(
+        (ev.index, ev.requester, ev.account),
+        (U256::from(1), owner, 7)
+    );
     assert_eq!(ev.deadline, receipt.block_number.unwrap() + D);
     stranger_rollup
         .request_full_exit(7)
@@ -177,9 +220,27 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
 
     // The slots must name the queued requesters, in order.
     for (what, slots) in [
-        ("wrong requester", vec![full_exit_slot(7, stranger, 100), full_exit_slot(7, stranger, 0)]),
-        ("wrong account", vec![full_exit_slot(8, owner, 100), full_exit_slot(7, stranger, 0)]),
-        ("swapped", vec![full_exit_slot(7, stranger, 0), full_exit_slot(7, owner, 100)]),
+        (
+            "wrong requester",
+            vec![
+                full_exit_slot(7, stranger, 100),
+                full_exit_slot(7, stranger, 0),
+            ],
+        ),
+        (
+            "wrong account",
+            vec![
+                full_exit_slot(8, owner, 100),
+                full_exit_slot(7, stranger, 0),
+            ],
+        ),
+        (
+            "swapped",
+            vec![
+                full_exit_slot(7, stranger, 0),
+                full_exit_slot(7, owner, 100),
+            ],
+        ),
     ] {
         let e = rollup_err(env.commit(&env.rollup, &slots, root(2)).await, what);
         assert!(matches!(e, RE::PriorityQueueMismatch(_)), "{what}");
@@ -227,11 +288,21 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
     // What a sync reads back: every batch with its calldata, every priority op.
     let batches = env.rollup.committed_batches(0).await.unwrap();
     assert_eq!(batches.len(), 2);
-    assert_eq!(batches[0].pubdata, deposit_slot(7, &pkhash(1), 100, owner).to_vec());
-    assert_eq!((batches[0].old_root, batches[0].new_root), (EMPTY_ROOT, root(1)));
+    assert_eq!(
+        batches[0].pubdata,
+        deposit_slot(7, &pkhash(1), 100, owner).to_vec()
+    );
+    assert_eq!(
+        (batches[0].old_root, batches[0].new_root),
+        (EMPTY_ROOT, root(1))
+    );
     assert_eq!(
         batches[1].pubdata,
-        [full_exit_slot(7, owner, 100), full_exit_slot(7, stranger, 0)].concat()
+        [
+            full_exit_slot(7, owner, 100),
+            full_exit_slot(7, stranger, 0)
+        ]
+        .concat()
     );
     assert_eq!((batches[1].batch_number, batches[1].priority_ops), (2, 2));
     assert_eq!(batches[1].tx_hash, exits_rep.tx_hash);
@@ -252,10 +323,7 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
     // Nothing waiting, operator not silent: refused.
     let e = rollup_err(env.commit(&stranger, &[], root(1)).await, "idle");
     assert!(matches!(e, RE::NotOperator(_)));
-    env.rollup
-        .deposit(pkhash(1), None, gwei(1))
-        .await
-        .unwrap();
+    env.rollup.deposit(pkhash(1), None, gwei(1)).await.unwrap();
     let q = queued_at(&env.rollup, 0).await;
     // The next transaction lands in block `block + 1`: allowed from block q + W on.
     let now = env.block().await;
@@ -275,7 +343,8 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
     assert_eq!(last, env.block().await);
     env.mine(S - 2).await;
     let e = rollup_err(
-        env.commit(&stranger, &[transfer_slot(1, 2, 3, 0, 0)], root(2)).await,
+        env.commit(&stranger, &[transfer_slot(1, 2, 3, 0, 0)], root(2))
+            .await,
         "operator not silent yet",
     );
     assert!(matches!(e, RE::NotOperator(_)));
@@ -309,7 +378,10 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
     tree.set(5, leaf_hash(&pkhash(2), 500, 0, bob));
     env.commit(
         &env.rollup,
-        &[deposit_slot(3, &pkhash(1), 1_000, alice), deposit_slot(5, &pkhash(2), 500, bob)],
+        &[
+            deposit_slot(3, &pkhash(1), 1_000, alice),
+            deposit_slot(5, &pkhash(2), 500, bob),
+        ],
         tree.root(),
     )
     .await
@@ -334,7 +406,10 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
         owner: bob,
     };
     assert!(matches!(
-        rollup_err(carol_r.exodus_exit(&alice_leaf, &tree.siblings(3)).await, "exit early"),
+        rollup_err(
+            carol_r.exodus_exit(&alice_leaf, &tree.siblings(3)).await,
+            "exit early"
+        ),
         RE::NotInExodus(_)
     ));
     assert!(matches!(
@@ -361,8 +436,14 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
         .await
         .unwrap()
         .unwrap();
-    let ev = receipt.decoded_log::<IRollup::ExodusActivated>().unwrap().data;
-    assert_eq!((ev.overdueIndex, ev.stateRoot.0), (U256::from(2), tree.root()));
+    let ev = receipt
+        .decoded_log::<IRollup::ExodusActivated>()
+        .unwrap()
+        .data;
+    assert_eq!(
+        (ev.overdueIndex, ev.stateRoot.0),
+        (U256::from(2), tree.root())
+    );
     assert!(env.rollup.exodus_active().await.unwrap());
 
     // Exodus freezes the rollup.
@@ -385,13 +466,55 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
 
     // Wrong leaves and paths.
     let wrong = [
-        ("balance", ExitLeaf { balance: 1_001, ..alice_leaf }, tree.siblings(3)),
-        ("nonce", ExitLeaf { nonce: 1, ..alice_leaf }, tree.siblings(3)),
-        ("owner", ExitLeaf { owner: carol, ..alice_leaf }, tree.siblings(3)),
-        ("pkhash", ExitLeaf { pkhash: pkhash(2), ..alice_leaf }, tree.siblings(3)),
-        ("account", ExitLeaf { account: 4, ..alice_leaf }, tree.siblings(3)),
+        (
+            "balance",
+            ExitLeaf {
+                balance: 1_001,
+                ..alice_leaf
+            },
+            tree.siblings(3),
+        ),
+        (
+            "nonce",
+            ExitLeaf {
+                nonce: 1,
+                ..alice_leaf
+            },
+            tree.siblings(3),
+        ),
+        (
+            "owner",
+            ExitLeaf {
+                owner: carol,
+                ..alice_leaf
+            },
+            tree.siblings(3),
+        ),
+        (
+            "pkhash",
+            ExitLeaf {
+                pkhash: pkhash(2),
+                ..alice_leaf
+            },
+            tree.siblings(3),
+        ),
+        (
+            "account",
+            ExitLeaf {
+                account: 4,
+                ..alice_leaf
+            },
+            tree.siblings(3),
+        ),
         ("another account's path", alice_leaf, tree.siblings(5)),
-        ("empty leaf's account", ExitLeaf { account: 9, ..alice_leaf }, tree.siblings(9)),
+        (
+            "empty leaf's account",
+            ExitLeaf {
+                account: 9,
+                ..alice_leaf
+            },
+            tree.siblings(9),
+        ),
     ];
     for (what, leaf, sibs) in wrong {
         assert!(
@@ -404,7 +527,10 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
     }
     let mut bad = tree.siblings(3);
     bad[31][0..8].copy_from_slice(&0xffff_ffff_0000_0001u64.to_be_bytes());
-    let err = carol_r.exodus_exit(&alice_leaf, &bad).await.expect_err("limb");
+    let err = carol_r
+        .exodus_exit(&alice_leaf, &bad)
+        .await
+        .expect_err("limb");
     assert!(
         matches!(err.decode::<HE>(), Some(HE::SiblingLimbNotCanonical(ref x)) if x.level == U256::from(31)),
         "{err}"
@@ -412,7 +538,10 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
     let mut bad_leaf = alice_leaf;
     bad_leaf.pkhash[24..32].copy_from_slice(&u64::MAX.to_be_bytes());
     assert!(matches!(
-        rollup_err(carol_r.exodus_exit(&bad_leaf, &tree.siblings(3)).await, "pkhash limb"),
+        rollup_err(
+            carol_r.exodus_exit(&bad_leaf, &tree.siblings(3)).await,
+            "pkhash limb"
+        ),
         RE::PkhashLimbNotCanonical(_)
     ));
 
@@ -458,7 +587,10 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
     }
     // Every wei is accounted for: deposits 1570 gwei in, 1570 out.
     assert_eq!(
-        env.provider.get_balance(env.rollup.address()).await.unwrap(),
+        env.provider
+            .get_balance(env.rollup.address())
+            .await
+            .unwrap(),
         U256::ZERO
     );
 }

@@ -31,7 +31,9 @@ fn words(v: &[u64]) -> Vec<U256> {
     v.iter().map(|&x| U256::from(x)).collect()
 }
 
-async fn hasher(env: &support::Env) -> IPoseidonGoldilocks::IPoseidonGoldilocksInstance<&alloy::providers::DynProvider> {
+async fn hasher(
+    env: &support::Env,
+) -> IPoseidonGoldilocks::IPoseidonGoldilocksInstance<&alloy::providers::DynProvider> {
     let artifact = env
         .toolchain
         .contract_artifact("PoseidonGoldilocks")
@@ -51,11 +53,7 @@ async fn permutation_matches_plonky2() {
     let env = support::Env::new().await;
     let h = hasher(&env).await;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(12);
-    let mut inputs: Vec<[u64; 12]> = vec![
-        [0; 12],
-        core::array::from_fn(|i| i as u64),
-        [P - 1; 12],
-    ];
+    let mut inputs: Vec<[u64; 12]> = vec![[0; 12], core::array::from_fn(|i| i as u64), [P - 1; 12]];
     inputs.extend((0..20).map(|_| core::array::from_fn(|_| canonical(&mut rng))));
     for input in inputs {
         let want = F::poseidon(input.map(F::from_canonical_u64)).map(|x| x.to_canonical_u64());
@@ -94,8 +92,12 @@ async fn sponge_and_compression_match_plonky2() {
     for _ in 0..10 {
         let l: [u64; 4] = core::array::from_fn(|_| canonical(&mut rng));
         let r: [u64; 4] = core::array::from_fn(|_| canonical(&mut rng));
-        let hl = HashOut { elements: l.map(F::from_canonical_u64) };
-        let hr = HashOut { elements: r.map(F::from_canonical_u64) };
+        let hl = HashOut {
+            elements: l.map(F::from_canonical_u64),
+        };
+        let hr = HashOut {
+            elements: r.map(F::from_canonical_u64),
+        };
         let got = h
             .twoToOne(B256::from(hash_bytes(hl)), B256::from(hash_bytes(hr)))
             .call()
@@ -105,7 +107,10 @@ async fn sponge_and_compression_match_plonky2() {
     }
     let mut bad = [0u8; 32];
     bad[8..16].copy_from_slice(&P.to_be_bytes());
-    let e = hash_err(h.twoToOne(B256::ZERO, B256::from(bad)).call().await, "right");
+    let e = hash_err(
+        h.twoToOne(B256::ZERO, B256::from(bad)).call().await,
+        "right",
+    );
     assert!(matches!(e, HE::LimbNotCanonical(ref x) if x.index == U256::from(1)));
 }
 

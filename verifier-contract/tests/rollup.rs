@@ -241,7 +241,10 @@ async fn priority_queue_must_be_followed_in_order() {
         ("skipped", pubdata(&[deposit_slot(0, &k2, 20, other)])),
         (
             "reordered",
-            pubdata(&[deposit_slot(0, &k2, 20, other), deposit_slot(1, &k1, 10, me)]),
+            pubdata(&[
+                deposit_slot(0, &k2, 20, other),
+                deposit_slot(1, &k1, 10, me),
+            ]),
         ),
         ("amount", pubdata(&[deposit_slot(0, &k1, 11, me)])),
         ("pkhash", pubdata(&[deposit_slot(0, &k2, 10, me)])),
@@ -381,7 +384,12 @@ async fn invalid_deposits_are_rejected() {
         RE::DepositNotGwei(_)
     ));
     assert!(matches!(
-        e(env.rollup.deposit(k, None, U256::from(999_999_999u64)).await, "below 1 gwei"),
+        e(
+            env.rollup
+                .deposit(k, None, U256::from(999_999_999u64))
+                .await,
+            "below 1 gwei"
+        ),
         RE::DepositNotGwei(_)
     ));
     const P: u64 = 0xffff_ffff_0000_0001;
@@ -402,7 +410,10 @@ async fn invalid_deposits_are_rejected() {
         .unwrap();
     for too_much in [U256::from(1u64 << 56), U256::from(u64::MAX)] {
         assert!(matches!(
-            e(env.rollup.deposit(k, None, gwei(1) * too_much).await, "too large"),
+            e(
+                env.rollup.deposit(k, None, gwei(1) * too_much).await,
+                "too large"
+            ),
             RE::DepositTooLarge(_)
         ));
     }
@@ -423,8 +434,12 @@ async fn invalid_deposits_are_rejected() {
         .expect("2^56 - 1 gwei");
     assert_eq!(env.rollup.priority_counters().await.unwrap(), (3, 0));
     let ops = env.rollup.priority_ops().await.unwrap();
-    assert!(matches!(ops[1], PriorityOp::Deposit(ref d) if d.owner == Address::repeat_byte(9) && d.sender == rich));
-    assert!(matches!(ops[2], PriorityOp::Deposit(ref d) if d.owner == rich && d.amount_gwei == (1 << 56) - 1));
+    assert!(
+        matches!(ops[1], PriorityOp::Deposit(ref d) if d.owner == Address::repeat_byte(9) && d.sender == rich)
+    );
+    assert!(
+        matches!(ops[2], PriorityOp::Deposit(ref d) if d.owner == rich && d.amount_gwei == (1 << 56) - 1)
+    );
 }
 
 fn signatures(abi: &alloy::json_abi::JsonAbi) -> Vec<String> {
@@ -468,8 +483,16 @@ fn bindings_match_the_compiled_abis() {
         signatures(&IPoseidonGoldilocks::abi::contract())
     );
     // Both fit the EIP-170 code size limit.
-    assert!(rollup.deployed_bytecode.len() <= 24_576, "Rollup {}", rollup.deployed_bytecode.len());
-    assert!(hasher.deployed_bytecode.len() <= 24_576, "hasher {}", hasher.deployed_bytecode.len());
+    assert!(
+        rollup.deployed_bytecode.len() <= 24_576,
+        "Rollup {}",
+        rollup.deployed_bytecode.len()
+    );
+    assert!(
+        hasher.deployed_bytecode.len() <= 24_576,
+        "hasher {}",
+        hasher.deployed_bytecode.len()
+    );
     let source = zkroll_verifier_contract::verifier_solidity(&support::proving_key().vk).unwrap();
     let verifier = tc.compile_verifier(&source).expect("compile verifier");
     assert_eq!(
@@ -510,7 +533,10 @@ async fn withdraw_is_reentrancy_safe_and_keeps_funds_on_failed_transfer() {
     }
     let (reentrant, refuser) = (receivers[0], receivers[1]);
     // Fund the rollup through a deposit, then credit both contracts.
-    env.rollup.deposit(pkhash(1), None, gwei(100)).await.unwrap();
+    env.rollup
+        .deposit(pkhash(1), None, gwei(100))
+        .await
+        .unwrap();
     let batch = pubdata(&[
         deposit_slot(1, &pkhash(1), 100, env.anvil.addresses()[0]),
         withdraw_slot(1, reentrant, 30, 0, 0),

@@ -264,10 +264,23 @@ async fn missing_precompile_refuses_valid_proofs() {
     let env = Env::new().await;
     let (proof, x) = valid(31);
     let source = zkroll_verifier_contract::verifier_solidity(&proving_key().vk).unwrap();
-    let cases: [(&str, fn(&E) -> bool, &str); 3] = [
-        ("staticcall(gas(), 0x07,", |e| matches!(e, E::EcMulFailed(_)), "no ecMul"),
-        ("staticcall(gas(), 0x06,", |e| matches!(e, E::EcAddFailed(_)), "no ecAdd"),
-        ("staticcall(gas(), 0x08,", |e| matches!(e, E::PairingFailed(_)), "no pairing"),
+    type Case = (&'static str, fn(&E) -> bool, &'static str);
+    let cases: [Case; 3] = [
+        (
+            "staticcall(gas(), 0x07,",
+            |e| matches!(e, E::EcMulFailed(_)),
+            "no ecMul",
+        ),
+        (
+            "staticcall(gas(), 0x06,",
+            |e| matches!(e, E::EcAddFailed(_)),
+            "no ecAdd",
+        ),
+        (
+            "staticcall(gas(), 0x08,",
+            |e| matches!(e, E::PairingFailed(_)),
+            "no pairing",
+        ),
     ];
     for (call, want, what) in cases {
         assert_eq!(source.matches(call).count(), 1, "{what}");

@@ -7,10 +7,10 @@ pub mod tree;
 use alloy::node_bindings::AnvilInstance;
 use alloy::primitives::{Address, U256};
 use alloy::providers::DynProvider;
+use alloy::providers::Provider;
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
-use alloy::providers::Provider;
 use zkroll_verifier_contract::{
     anvil_provider, deploy_rollup, deploy_verifier, proof_words, spawn_anvil, RollupClient,
     RollupParams, Toolchain, TxReport,
@@ -194,6 +194,9 @@ impl Env {
 
     /// The current block number.
     pub async fn block(&self) -> u64 {
-        self.provider.get_block_number().await.expect("block number")
+        self.provider
+            .get_block_number()
+            .await
+            .expect("block number")
     }
 }
