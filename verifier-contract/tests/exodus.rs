@@ -631,3 +631,76 @@ async fn dead_rpc_is_an_error_not_a_hang() {
         Err(L1Error::Url(_))
     ));
 }
+
+/// An owner that refuses ether cannot block its exit: the amount is credited to `claimable`
+/// instead (`PaymentDeferred`).
+#[tokio::test]
+async fn refused_exit_payment_is_credited_instead() {
+    use alloy::sol_types::SolValue;
+    let env = Env::with_windows(D, W, S).await;
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contracts/Receivers.sol");
+    let artifact = env
+        .toolchain
+        .compile(
+            &src,
+            &env.toolchain.root().join("out/test-receivers"),
+            "Refuser",
+        )
+        .expect("compile Refuser");
+    let (refuser, _) = zkroll_verifier_contract::deploy(
+        &env.provider,
+        &artifact,
+        &env.rollup.address().abi_encode(),
+    )
+    .await
+    .expect("deploy Refuser");
+    env.rollup
+        .deposit(pkhash(1), Some(refuser), gwei(40))
+        .await
+        .unwrap();
+    let mut tree = Tree::default();
+    tree.set(1, leaf_hash(&pkhash(1), 40, 0, refuser));
+    env.commit(
+        &env.rollup,
+        &[deposit_slot(1, &pkhash(1), 40, refuser)],
+        tree.root(),
+    )
+    .await
+    .unwrap();
+    env.rollup.deposit(pkhash(2), None, gwei(1)).await.unwrap();
+    env.mine(D + 1).await;
+    env.rollup.activate_exodus().await.unwrap();
+    let leaf = ExitLeaf {
+        account: 1,
+        pkhash: pkhash(1),
+        balance: 40,
+        nonce: 0,
+        owner: refuser,
+    };
+    let rep = env
+        .rollup
+        .exodus_exit(&leaf, &tree.siblings(1))
+        .await
+        .expect("exit does not block");
+    let receipt = env
+        .provider
+        .get_transaction_receipt(rep.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    let ev = receipt
+        .decoded_log::<IRollup::PaymentDeferred>()
+        .expect("PaymentDeferred")
+        .data;
+    assert_eq!((ev.to, ev.amountWei), (refuser, gwei(40)));
+    assert_eq!(env.rollup.claimable(refuser).await.unwrap(), gwei(40));
+    assert_eq!(env.provider.get_balance(refuser).await.unwrap(), U256::ZERO);
+    assert!(matches!(
+        rollup_err(
+            env.rollup.exodus_exit(&leaf, &tree.siblings(1)).await,
+            "again"
+        ),
+        RE::ExitAlreadyDone(_)
+    ));
+}
