@@ -704,3 +704,64 @@ async fn refused_exit_payment_is_credited_instead() {
         RE::ExitAlreadyDone(_)
     ));
 }
+
+alloy::sol! {
+    #[sol(rpc)]
+    interface IForwarder {
+        function forward(address rollup, bytes calldata pubdata, bytes32 newRoot, uint256[8] calldata proof) external;
+    }
+}
+
+/// The sync reader takes pubdata from transaction input: a batch committed through another
+/// contract (here after the operator's silence, so that the forwarder may commit) is refused
+/// with an error naming the batch and its transaction, not misread.
+#[tokio::test]
+async fn sync_reader_refuses_a_batch_it_cannot_read() {
+    let env = Env::with_windows(D, W, S).await;
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contracts/Forwarder.sol");
+    let artifact = env
+        .toolchain
+        .compile(
+            &src,
+            &env.toolchain.root().join("out/test-forwarder"),
+            "Forwarder",
+        )
+        .expect("compile Forwarder");
+    let (fwd, _) = zkroll_verifier_contract::deploy(&env.provider, &artifact, &[])
+        .await
+        .expect("deploy Forwarder");
+    env.commit(&env.rollup, &[transfer_slot(1, 2, 3, 0, 0)], root(1))
+        .await
+        .expect("direct batch");
+    env.mine(S).await;
+    let batch = support::pubdata(&[transfer_slot(2, 1, 1, 0, 0)]);
+    let proof = env.prove(&batch, &root(2)).await;
+    let receipt = IForwarder::new(fwd, &env.provider)
+        .forward(env.rollup.address(), batch.into(), root(2).into(), proof)
+        .send()
+        .await
+        .expect("forwarded commit")
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 2);
+    let err = env
+        .rollup
+        .committed_batches(0)
+        .await
+        .expect_err("unreadable");
+    assert!(
+        matches!(err, L1Error::BadCalldata { batch: 2, tx, .. } if tx == receipt.transaction_hash),
+        "{err}"
+    );
+    // From the block after it, nothing is left to read.
+    let after = receipt.block_number.unwrap() + 1;
+    assert!(env
+        .rollup
+        .committed_batches(after)
+        .await
+        .unwrap()
+        .is_empty());
+}
