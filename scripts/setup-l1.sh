@@ -37,4 +37,4 @@ fi
 "$ANVIL" --version | head -1
 node -e 'process.stdout.write("solc-js " + require("solc/package.json").version + "\n")'
 node scripts/compile.js --out out contracts/PoseidonGoldilocks.sol contracts/Rollup.sol >/dev/null
-echo "setup-l1: compiled contracts/Rollup.sol into verifier-contract/out/"
+echo "setup-l1: compiled contracts/Rollup.sol (and PoseidonGoldilocks.sol) into verifier-contract/out/"

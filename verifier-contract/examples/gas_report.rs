@@ -20,7 +20,7 @@ use support::{
     deposit_slot, full_exit_slot, pkhash, pubdata, root, transfer_slot, withdraw_slot, Env,
 };
 use zkroll_verifier_contract::bindings::IPoseidonGoldilocks;
-use zkroll_verifier_contract::{verify_proof_tx, ExitLeaf, RollupParams, TxReport, TX_BASE_GAS};
+use zkroll_verifier_contract::{verify_proof_tx, ExitLeaf, TxReport, TX_BASE_GAS};
 
 /// EIP-7623 floor: 21000 + 10 per calldata token (zero byte = 1 token, non-zero = 4).
 fn floor_gas(calldata_gas: u64) -> u64 {
@@ -149,7 +149,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The exodus path on a second rollup with a real state root: 2 accounts, one pending
     // deposit; the deadline passes.
-    let ex = Env::new().await;
+    let ex = Env::with_windows(200, 100, 80).await;
     let (alice, bob) = (ex.anvil.addresses()[1], ex.anvil.addresses()[2]);
     ex.user(1).deposit(pkhash(1), None, gwei(1_000)).await?;
     ex.user(2).deposit(pkhash(2), None, gwei(500)).await?;
@@ -166,7 +166,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     ex.user(2).deposit(pkhash(2), None, gwei(70)).await?;
-    ex.mine(RollupParams::DEFAULT_PRIORITY_DEADLINE + 1).await;
+    ex.mine(201).await;
     let activate = ex.user(3).activate_exodus().await?;
     let exit = ex
         .user(1)
@@ -229,10 +229,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     row(
         &mut out,
-        "`Rollup.deposit` (first deposit of the rollup)",
-        &deposits[0],
+        "`Rollup.deposit` (fresh queue slots: chain head + refund record)",
+        &deposits[7],
     );
-    row(&mut out, "`Rollup.deposit` (a later one)", &deposits[7]);
     row(&mut out, "`Rollup.requestFullExit`", &exit_req);
     row(&mut out, "`Rollup.activateExodus`", &activate);
     row(

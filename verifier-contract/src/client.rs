@@ -721,17 +721,26 @@ impl RollupClient {
     }
 
     /// Every batch committed in blocks `from_block..`, in order, with its pubdata and new root
-    /// read from the `commitBatch` calldata of its transaction (checked against the event).
+    /// read from the `commitBatch` calldata of its transaction (checked against the event: same
+    /// new root, and the pubdata hashes to the event's digest with the event's roots).
     /// A batch committed through another contract (not a direct call) is
-    /// [`L1Error::BadCalldata`]: its calldata is not in the transaction.
+    /// [`L1Error::BadCalldata`]: its calldata is not in the transaction. `from_block` past the
+    /// head gives an empty list.
     pub async fn committed_batches(&self, from_block: u64) -> Result<Vec<CommittedBatch>, L1Error> {
         use alloy::sol_types::SolCall;
+        // A resumed sync may start past the head (nothing new yet): nodes refuse such a range.
+        let head = self.provider.get_block_number().await?;
+        if from_block > head {
+            return Ok(Vec::new());
+        }
         let logs = self
             .contract()
             .BatchCommitted_filter()
             .from_block(from_block)
+            .to_block(head)
             .query()
             .await?;
+        let chain_id = self.provider.get_chain_id().await?;
         let mut out = Vec::with_capacity(logs.len());
         for (ev, log) in logs {
             let batch_number = u64_of(ev.batchNumber, "batch number")?;
@@ -756,6 +765,18 @@ impl RollupClient {
                 .map_err(|e| bad(format!("not commitBatch calldata: {e}")))?;
             if call.newRoot != ev.newRoot {
                 return Err(bad("calldata newRoot differs from the event".into()));
+            }
+            // The digest the proof was checked against binds the pubdata: recomputing it proves
+            // these are the bytes the batch was proven for.
+            let digest = crate::digest::public_input_digest(
+                chain_id,
+                self.address,
+                &ev.oldRoot.0,
+                &ev.newRoot.0,
+                &call.pubdata,
+            );
+            if digest != ev.digest {
+                return Err(bad("calldata does not hash to the event's digest".into()));
             }
             out.push(CommittedBatch {
                 batch_number,

@@ -1,21 +1,24 @@
 //! Generator of `contracts/PoseidonGoldilocks.sol`: plonky2's Poseidon permutation over
 //! Goldilocks (width 12, 8 full + 22 partial rounds, S-box x^7, plonky2's MDS matrix and round
-//! constants) in straight-line Yul, with the two hashes the state tree uses (`hash_no_pad`,
-//! `two_to_one`) and a leaf-to-root Merkle walk (docs/formats.md §2).
+//! constants) in Yul, with the two hashes the state tree uses (`hash_no_pad`, `two_to_one`) and a
+//! leaf-to-root Merkle walk (docs/formats.md §2).
 //!
 //! The constants are read from plonky2 itself (`ALL_ROUND_CONSTANTS` and the `Poseidon`
 //! implementation of `GoldilocksField`), so the contract cannot drift from the prover: a test
-//! regenerates the file and compares it with the committed one.
+//! regenerates the file and compares it with the committed one; tests/poseidon.rs checks the
+//! deployed contract against plonky2.
 //!
-//! Arithmetic (p = 2^64 − 2^32 + 1):
-//! - full rounds: `addmod` of the round constant, x^7 with four `mulmod`, then the MDS matrix
-//!   `C + D` (circulant, entries < 64) applied to three 80-bit lanes per word: each S-box output
-//!   is multiplied by four packed constant words (one per three outputs) and accumulated; a lane
-//!   stays below 2^73 (12 terms of < 2^64 · 2^9), so lanes never carry into each other;
-//! - partial rounds: plonky2's "fast" form (`partial_first_constant_layer`,
-//!   `mds_partial_layer_init`, then per round S-box on lane 0 and `mds_partial_layer_fast`),
-//!   with lazy reduction: only lane 0 is reduced each round, the others grow by < 2^129 per round
-//!   and stay below 2^134, and the next full round's `addmod` reduces everything.
+//! Code shape and arithmetic (p = 2^64 − 2^32 + 1, always a literal, never a stack slot):
+//! - one Yul function `fullRound(rc)` run 8 times, its round constants read from a memory table
+//!   that `fullRoundConstants()` fills once per call: `addmod` of the constant, x^7 with four
+//!   `mulmod`, then the MDS matrix `C + D` (circulant, entries < 64) applied to three 80-bit
+//!   lanes per word: each S-box output is multiplied by four packed constant words (one per
+//!   three outputs) and accumulated; a lane stays below 2^73 (12 terms of < 2^64 · 2^9), so lanes
+//!   never carry into each other;
+//! - the partial rounds unrolled in plonky2's "fast" form (`partial_first_constant_layer`,
+//!   `mds_partial_layer_init`, then per round S-box on limb 0 and `mds_partial_layer_fast`),
+//!   with lazy reduction: only limb 0 is reduced each round, the others grow by < 2^129 per
+//!   round and stay below 2^134, and the next full round's `addmod` reduces everything.
 
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::hash::poseidon::{

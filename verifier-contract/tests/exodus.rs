@@ -18,9 +18,12 @@ use zkroll_verifier_contract::{
 };
 
 const GWEI: u64 = 1_000_000_000;
-const D: u64 = RollupParams::DEFAULT_PRIORITY_DEADLINE;
-const W: u64 = RollupParams::DEFAULT_OPERATOR_WINDOW;
-const S: u64 = RollupParams::DEFAULT_SILENCE_WINDOW;
+// Short windows for the tests that mine past them (anvil mines ~1 000 blocks a second here,
+// so the defaults of 21 600 / 10 800 / 7 200 would dominate the test time; the logic is the
+// same). The defaults themselves are checked in `empty_root_is_plonky2s_e32`.
+const D: u64 = 200;
+const W: u64 = 100;
+const S: u64 = 150;
 
 fn gwei(n: u64) -> U256 {
     U256::from(n) * U256::from(GWEI)
@@ -101,7 +104,7 @@ async fn constructor_rejects_bad_parameters() {
         ),
         (
             RollupParams {
-                operator_window: D + 1,
+                operator_window: RollupParams::DEFAULT_PRIORITY_DEADLINE + 1,
                 ..RollupParams::new(op)
             },
             "window past deadline",
@@ -172,7 +175,7 @@ async fn deposit_to_a_non_decodable_key_does_not_freeze_the_queue() {
 
 #[tokio::test]
 async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let (owner, stranger) = (env.anvil.addresses()[1], env.anvil.addresses()[2]);
     let (owner_rollup, stranger_rollup) = (env.user(1), env.user(2));
     owner_rollup
@@ -314,7 +317,7 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
 
 #[tokio::test]
 async fn strangers_commit_only_after_the_operator_window_or_silence() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let stranger = env.user(1);
     let me = env.anvil.addresses()[0];
     // Nothing waiting, operator not silent: refused.
@@ -357,7 +360,7 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
 
 #[tokio::test]
 async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
-    let env = Env::new().await;
+    let env = Env::with_windows(D, W, S).await;
     let [_, alice, bob, carol] = [0, 1, 2, 3].map(|i| env.anvil.addresses()[i]);
     let (alice_r, bob_r, carol_r) = (env.user(1), env.user(2), env.user(3));
 
@@ -627,4 +630,138 @@ async fn dead_rpc_is_an_error_not_a_hang() {
         zkroll_verifier_contract::connect("not a url", PrivateKeySigner::random()),
         Err(L1Error::Url(_))
     ));
+}
+
+/// An owner that refuses ether cannot block its exit: the amount is credited to `claimable`
+/// instead (`PaymentDeferred`).
+#[tokio::test]
+async fn refused_exit_payment_is_credited_instead() {
+    use alloy::sol_types::SolValue;
+    let env = Env::with_windows(D, W, S).await;
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contracts/Receivers.sol");
+    let artifact = env
+        .toolchain
+        .compile(
+            &src,
+            &env.toolchain.root().join("out/test-receivers"),
+            "Refuser",
+        )
+        .expect("compile Refuser");
+    let (refuser, _) = zkroll_verifier_contract::deploy(
+        &env.provider,
+        &artifact,
+        &env.rollup.address().abi_encode(),
+    )
+    .await
+    .expect("deploy Refuser");
+    env.rollup
+        .deposit(pkhash(1), Some(refuser), gwei(40))
+        .await
+        .unwrap();
+    let mut tree = Tree::default();
+    tree.set(1, leaf_hash(&pkhash(1), 40, 0, refuser));
+    env.commit(
+        &env.rollup,
+        &[deposit_slot(1, &pkhash(1), 40, refuser)],
+        tree.root(),
+    )
+    .await
+    .unwrap();
+    env.rollup.deposit(pkhash(2), None, gwei(1)).await.unwrap();
+    env.mine(D + 1).await;
+    env.rollup.activate_exodus().await.unwrap();
+    let leaf = ExitLeaf {
+        account: 1,
+        pkhash: pkhash(1),
+        balance: 40,
+        nonce: 0,
+        owner: refuser,
+    };
+    let rep = env
+        .rollup
+        .exodus_exit(&leaf, &tree.siblings(1))
+        .await
+        .expect("exit does not block");
+    let receipt = env
+        .provider
+        .get_transaction_receipt(rep.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    let ev = receipt
+        .decoded_log::<IRollup::PaymentDeferred>()
+        .expect("PaymentDeferred")
+        .data;
+    assert_eq!((ev.to, ev.amountWei), (refuser, gwei(40)));
+    assert_eq!(env.rollup.claimable(refuser).await.unwrap(), gwei(40));
+    assert_eq!(env.provider.get_balance(refuser).await.unwrap(), U256::ZERO);
+    assert!(matches!(
+        rollup_err(
+            env.rollup.exodus_exit(&leaf, &tree.siblings(1)).await,
+            "again"
+        ),
+        RE::ExitAlreadyDone(_)
+    ));
+}
+
+alloy::sol! {
+    #[sol(rpc)]
+    interface IForwarder {
+        function forward(address rollup, bytes calldata pubdata, bytes32 newRoot, uint256[8] calldata proof) external;
+    }
+}
+
+/// The sync reader takes pubdata from transaction input: a batch committed through another
+/// contract (here after the operator's silence, so that the forwarder may commit) is refused
+/// with an error naming the batch and its transaction, not misread.
+#[tokio::test]
+async fn sync_reader_refuses_a_batch_it_cannot_read() {
+    let env = Env::with_windows(D, W, S).await;
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contracts/Forwarder.sol");
+    let artifact = env
+        .toolchain
+        .compile(
+            &src,
+            &env.toolchain.root().join("out/test-forwarder"),
+            "Forwarder",
+        )
+        .expect("compile Forwarder");
+    let (fwd, _) = zkroll_verifier_contract::deploy(&env.provider, &artifact, &[])
+        .await
+        .expect("deploy Forwarder");
+    env.commit(&env.rollup, &[transfer_slot(1, 2, 3, 0, 0)], root(1))
+        .await
+        .expect("direct batch");
+    env.mine(S).await;
+    let batch = support::pubdata(&[transfer_slot(2, 1, 1, 0, 0)]);
+    let proof = env.prove(&batch, &root(2)).await;
+    let receipt = IForwarder::new(fwd, &env.provider)
+        .forward(env.rollup.address(), batch.into(), root(2).into(), proof)
+        .send()
+        .await
+        .expect("forwarded commit")
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    assert_eq!(env.rollup.batch_number().await.unwrap(), 2);
+    let err = env
+        .rollup
+        .committed_batches(0)
+        .await
+        .expect_err("unreadable");
+    assert!(
+        matches!(err, L1Error::BadCalldata { batch: 2, tx, .. } if tx == receipt.transaction_hash),
+        "{err}"
+    );
+    // From the block after it, nothing is left to read.
+    let after = receipt.block_number.unwrap() + 1;
+    assert!(env
+        .rollup
+        .committed_batches(after)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -264,7 +264,6 @@ async fn missing_precompile_refuses_valid_proofs() {
     let env = Env::new().await;
     let (proof, x) = valid(31);
     let source = zkroll_verifier_contract::verifier_solidity(&proving_key().vk).unwrap();
-    /// (the call in the source, the error it must revert with, what is missing).
     type Case = (&'static str, fn(&E) -> bool, &'static str);
     let cases: [Case; 3] = [
         (
