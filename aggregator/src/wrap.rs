@@ -255,13 +255,15 @@ impl Wrapper {
             .map_err(|e| err(&e))?;
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_mode(SynthesisMode::Setup);
-        let (_, counts) = verify_proof_var_counted(cs.clone(), &vd, &dummy_proof(&data.common))
-            .map_err(|e| err(&e))?;
+        let (_, counts) = crate::groth16::quiet::quiet(|| {
+            verify_proof_var_counted(cs.clone(), &vd, &dummy_proof(&data.common))
+        })
+        .map_err(|e| err(&e))?;
         let wrap = ConstraintSystem::<Fr>::new_ref();
         wrap.set_mode(SynthesisMode::Setup);
-        WrapCircuit::new(data.common.clone(), data.verifier_only.clone(), &[], None)
-            .map_err(|e| err(&e))?
-            .generate_constraints(wrap.clone())
+        let circuit = WrapCircuit::new(data.common.clone(), data.verifier_only.clone(), &[], None)
+            .map_err(|e| err(&e))?;
+        crate::groth16::quiet::quiet(|| circuit.generate_constraints(wrap.clone()))
             .map_err(|e| err(&e))?;
         Ok((wrap.num_constraints(), counts))
     }

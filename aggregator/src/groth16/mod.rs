@@ -9,6 +9,7 @@ pub mod cache;
 pub mod ceremony;
 pub mod dev;
 pub mod policy;
+pub mod quiet;
 pub mod snarkjs;
 
 pub use cache::{vk_hash, KeyProvenance, KeyRecord, KeySource};
@@ -51,7 +52,7 @@ pub fn setup_seeded<C: ConstraintSynthesizer<Fr>>(
     circuit_id: &str,
 ) -> Result<G16ProvingKey, AggregatorError> {
     let mut rng = ChaCha20Rng::from_seed(dev_setup_seed(circuit_id));
-    Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, &mut rng)
+    quiet::quiet(|| Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, &mut rng))
         .map_err(|e| AggregatorError::Groth16(e.to_string()))
 }
 
@@ -69,13 +70,15 @@ pub fn prove<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     circuit: C,
     rng: &mut R,
 ) -> Result<G16Proof, AggregatorError> {
-    let r = if is_circom_key(pk) {
-        Groth16::<Bn254, ceremony::reduction::CircomReduction>::create_random_proof_with_reduction(
-            circuit, pk, rng,
-        )
-    } else {
-        Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
-    };
+    let r = quiet::quiet(|| {
+        if is_circom_key(pk) {
+            Groth16::<Bn254, ceremony::reduction::CircomReduction>::create_random_proof_with_reduction(
+                circuit, pk, rng,
+            )
+        } else {
+            Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng)
+        }
+    });
     r.map_err(|e| AggregatorError::Groth16(e.to_string()))
 }
 

@@ -44,8 +44,7 @@ impl R1cs {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
-        circuit
-            .generate_constraints(cs.clone())
+        crate::groth16::quiet::quiet(|| circuit.generate_constraints(cs.clone()))
             .map_err(|e| CeremonyError::Synthesis(e.to_string()))?;
         cs.finalize();
         let m = cs
