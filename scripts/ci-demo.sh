@@ -4,13 +4,16 @@
 # Groth16 — committed on a local anvil; then the files it wrote are verified again by
 # `zkroll verify` and the exported Groth16 proof by snarkjs (a tampered public input must fail).
 # Then the operator's path with the separate verbs on an anvil of our own: gen → deploy →
-# prove → wrap → submit (a replayed submit must be refused).
+# prove → wrap → submit (a replayed submit must be refused). Every key here is the seeded
+# development key, asked for explicitly with --dev-setup (anyone can forge proofs for it): a
+# deploy without --dev-setup must be refused, and a proof claiming another key must be refused
+# by verify and by submit (which reads VK_HASH from the rollup's verifier).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=target/ci-demo
 rm -rf "$dir"
 zkroll() { cargo run -q -- "$@"; }
-zkroll demo --transfers 4 --deposits 1 --withdrawals 1 --k 4 --height 1 --work-dir "$dir"
+zkroll demo --dev-setup --transfers 4 --deposits 1 --withdrawals 1 --k 4 --height 1 --work-dir "$dir"
 zkroll verify "$dir/batch.proof" --batch "$dir/batch.json"
 zkroll verify "$dir/batch.g16"
 s="$dir/snarkjs"
@@ -47,13 +50,32 @@ gen=(gen --txs 4 --accounts 8 --withdrawals 1 --seed 7 --chain-id 31337)
 # The genesis state depends on the seed only, not on the rollup the txs are signed for.
 zkroll "${gen[@]}" -o "$op/genesis.json"
 root=$(zkroll execute "$op/genesis.json" --json | node -pe 'JSON.parse(require("fs").readFileSync(0)).old_root')
-deployed=$(zkroll deploy --rpc "$rpc" --genesis-root "$root" --k 4 --height 1 --work-dir "$dir")
+if zkroll deploy --rpc "$rpc" --genesis-root "$root" --k 4 --height 1 --work-dir "$dir"; then
+  echo "deploy accepted a development key without --dev-setup" >&2
+  exit 1
+fi
+deployed=$(zkroll deploy --dev-setup --rpc "$rpc" --genesis-root "$root" --k 4 --height 1 --work-dir "$dir")
 echo "$deployed"
 rollup=$(awk '/^rollup:/ {print $2}' <<<"$deployed")
 zkroll "${gen[@]}" --rollup "$rollup" -o "$op/batch.json"
 zkroll prove "$op/batch.json" -o "$op/batch.proof" --k 4 --height 1 --work-dir "$dir"
 zkroll wrap "$op/batch.proof" -o "$op/batch.g16" --work-dir "$dir"
-zkroll submit "$op/batch.g16" --batch "$op/batch.json" --rpc "$rpc" --rollup "$rollup"
+# The same proof file claiming another key (vk hash byte flipped, checksum recomputed).
+node -e '
+  const fs = require("fs"), c = require("crypto"); const b = fs.readFileSync(process.argv[1]);
+  b[40 + 32] ^= 1; c.createHash("sha256").update(b.subarray(40)).digest().copy(b, 8);
+  fs.writeFileSync(process.argv[2], b);' "$op/batch.g16" "$op/other-key.g16"
+if zkroll verify "$op/other-key.g16"; then
+  echo "verify accepted a proof of another key" >&2
+  exit 1
+fi
+if zkroll submit "$op/other-key.g16" --batch "$op/batch.json" --rpc "$rpc" --rollup "$rollup"; then
+  echo "submit accepted a proof of another key" >&2
+  exit 1
+fi
+vk_hash=$(awk '/^vk hash:/ {print $3}' <<<"$deployed")
+zkroll submit "$op/batch.g16" --batch "$op/batch.json" --rpc "$rpc" --rollup "$rollup" \
+  --expect-vk-hash "$vk_hash"
 if zkroll submit "$op/batch.g16" --batch "$op/batch.json" --rpc "$rpc" --rollup "$rollup"; then
   echo "the rollup accepted the same batch twice" >&2
   exit 1
