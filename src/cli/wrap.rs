@@ -506,4 +506,37 @@ mod tests {
         assert_ne!(h2, h);
         assert_eq!(h2, zkroll::l1::verifier_gen::vk_hash(&vk));
     }
+
+    /// The deployed verifier returns the key's vk hash from `VK_HASH()` (what `zkroll submit`
+    /// compares a proof's vk hash with).
+    #[test]
+    fn deployed_verifier_publishes_the_vk_hash() {
+        use zkroll::l1::bindings::IGroth16Verifier;
+        let t = zkroll::aggregator::groth16::dev::dev_trapdoor("cli/vk-hash/onchain");
+        let vk = VerifyingKey::<Bn254> {
+            alpha_g1: (t.g1 * t.alpha).into(),
+            beta_g2: (t.g2 * t.beta).into(),
+            gamma_g2: (t.g2 * t.gamma).into(),
+            delta_g2: (t.g2 * t.delta).into(),
+            gamma_abc_g1: vec![
+                (t.g1 * Fr::from(5u64)).into(),
+                (t.g1 * Fr::from(7u64)).into(),
+            ],
+        };
+        let toolchain = zkroll::l1::Toolchain::locate().expect("run scripts/setup-l1.sh");
+        let anvil = zkroll::l1::spawn_anvil(&toolchain).unwrap();
+        let provider = zkroll::l1::anvil_provider(&anvil, 0).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let onchain = rt.block_on(async {
+            let (addr, _) = zkroll::l1::deploy_verifier(&provider, &toolchain, &vk)
+                .await
+                .unwrap();
+            IGroth16Verifier::new(addr, &provider)
+                .VK_HASH()
+                .call()
+                .await
+                .unwrap()
+        });
+        assert_eq!(onchain.0, zkroll::aggregator::groth16::vk_hash(&vk));
+    }
 }
