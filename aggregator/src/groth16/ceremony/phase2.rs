@@ -17,7 +17,7 @@ use blake2::{Blake2b512, Digest};
 use rayon::prelude::*;
 
 use super::encoding;
-use super::ptau::{domain_power, section, Ptau};
+use super::ptau::{domain_power, PhaseOnePoints, Ptau};
 use super::r1cs_file::R1cs;
 use super::zkey::{Coef, Zkey};
 use super::CeremonyError;
@@ -65,21 +65,23 @@ fn hash_g1s(h: &mut Blake2b512, pts: &[G1Affine]) {
 pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
     let rows = r1cs.rows();
     let k = domain_power(rows);
-    ptau.check_for(k, rows)?;
+    let PhaseOnePoints {
+        alpha1,
+        beta1,
+        beta2,
+        tau,
+        lag_tau,
+        lag_tau_2n,
+        lag_alpha,
+        lag_beta,
+        lag_tau_g2: lag_tau2,
+    } = ptau.check_for(k, rows)?;
     let n = 1usize << k;
     let m = r1cs.num_constraints();
     let n_pub = r1cs.num_public;
     let nv = r1cs.num_wires;
     let too_big = || CeremonyError::InvalidArgument("circuit exceeds u32 sizes".into());
     let n_vars = u32::try_from(nv).map_err(|_| too_big())?;
-
-    let lag_tau = ptau.lagrange_g1(section::LAGRANGE_G1, k)?;
-    let lag_alpha = ptau.lagrange_g1(section::LAGRANGE_ALPHA_G1, k)?;
-    let lag_beta = ptau.lagrange_g1(section::LAGRANGE_BETA_G1, k)?;
-    let lag_tau2 = ptau.lagrange_g2(k)?;
-    let alpha1 = ptau.g1s(section::ALPHA_TAU_G1, 0, 1)?[0];
-    let beta1 = ptau.g1s(section::BETA_TAU_G1, 0, 1)?[0];
-    let beta2 = ptau.g2s(section::BETA_G2, 0, 1)?[0];
 
     // Transpose the matrices into per-wire term lists, in snarkjs' order.
     let mut a_terms: Terms = vec![Vec::new(); nv];
@@ -144,8 +146,7 @@ pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
     let ic = kk[..=n_pub].to_vec();
     let c = kk[n_pub + 1..].to_vec();
 
-    let lag2n = ptau.lagrange_g1(section::LAGRANGE_G1, k + 1)?;
-    let h: Vec<G1Affine> = (0..n).map(|i| lag2n[2 * i + 1]).collect();
+    let h: Vec<G1Affine> = (0..n).map(|i| lag_tau_2n[2 * i + 1]).collect();
 
     // Circuit hash, in snarkjs' order.
     let g1 = G1Affine::generator();
@@ -159,8 +160,6 @@ pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
     hs.update(encoding::g2_to_u(&g2));
     hash_g1s(&mut hs, &ic);
     // H as snarkjs hashes it: (τ^{n+i} - τ^i)·G1 for i < n-1, from the plain powers.
-    let total = (1u64 << (ptau.power + 1)) - 1;
-    let tau = ptau.g1s(section::TAU_G1, 0, (2 * n as u64).min(total))?;
     let hz: Vec<G1Projective> = (0..n - 1)
         .into_par_iter()
         .map(|i| tau[i + n].into_group() - tau[i])

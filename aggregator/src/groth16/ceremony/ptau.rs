@@ -264,8 +264,9 @@ impl Ptau {
     /// canonical, on the curve and in the subgroup; τ^0 is the generator in G1 and G2; the
     /// τ, ατ, βτ powers are geometric with the same τ (pairing checks on random linear
     /// combinations); β·G1 and β·G2 agree; the Lagrange bases of domains 2^k and 2^(k+1) are
-    /// the Lagrange transforms of the powers.
-    pub fn check_for(&mut self, k: u32, rows: usize) -> Result<(), CeremonyError> {
+    /// the Lagrange transforms of the powers. Returns the validated points, for
+    /// [`super::phase2::init`].
+    pub fn check_for(&mut self, k: u32, rows: usize) -> Result<PhaseOnePoints, CeremonyError> {
         self.require_power(k, rows)?;
         if k == 0 {
             return Err(CeremonyError::InvalidArgument("domain power 0".into()));
@@ -319,12 +320,12 @@ impl Ptau {
             return Err(bad("tauG2 is not a geometric sequence in tau"));
         }
         // Lagrange bases against the powers.
-        let lag = self.lagrange_g1(section::LAGRANGE_G1, k)?;
-        check_lagrange_g1(&lag, &tau[..n as usize], &mut rng)
+        let lag_tau = self.lagrange_g1(section::LAGRANGE_G1, k)?;
+        check_lagrange_g1(&lag_tau, &tau[..n as usize], &mut rng)
             .then_some(())
             .ok_or_else(|| bad(&format!("section 12 level {k} is not the Lagrange basis")))?;
-        let lag2 = self.lagrange_g1(section::LAGRANGE_G1, k + 1)?;
-        check_lagrange_g1(&lag2, &tau, &mut rng)
+        let lag_tau_2n = self.lagrange_g1(section::LAGRANGE_G1, k + 1)?;
+        check_lagrange_g1(&lag_tau_2n, &tau, &mut rng)
             .then_some(())
             .ok_or_else(|| {
                 bad(&format!(
@@ -332,24 +333,57 @@ impl Ptau {
                     k + 1
                 ))
             })?;
-        let lag = self.lagrange_g1(section::LAGRANGE_ALPHA_G1, k)?;
-        check_lagrange_g1(&lag, &alpha, &mut rng)
+        let lag_alpha = self.lagrange_g1(section::LAGRANGE_ALPHA_G1, k)?;
+        check_lagrange_g1(&lag_alpha, &alpha, &mut rng)
             .then_some(())
             .ok_or_else(|| bad(&format!("section 14 level {k} is not the Lagrange basis")))?;
-        let lag = self.lagrange_g1(section::LAGRANGE_BETA_G1, k)?;
-        check_lagrange_g1(&lag, &beta, &mut rng)
+        let lag_beta = self.lagrange_g1(section::LAGRANGE_BETA_G1, k)?;
+        check_lagrange_g1(&lag_beta, &beta, &mut rng)
             .then_some(())
             .ok_or_else(|| bad(&format!("section 15 level {k} is not the Lagrange basis")))?;
-        let lag = self.lagrange_g2(k)?;
-        let r = random_scalars(lag.len(), &mut rng);
+        let lag_tau_g2 = self.lagrange_g2(k)?;
+        let r = random_scalars(lag_tau_g2.len(), &mut rng);
         let c = ifft(&r);
-        if G2Projective::msm_unchecked(&lag, &r) != G2Projective::msm_unchecked(&tau_g2, &c) {
+        if G2Projective::msm_unchecked(&lag_tau_g2, &r) != G2Projective::msm_unchecked(&tau_g2, &c)
+        {
             return Err(bad(&format!(
                 "section 13 level {k} is not the Lagrange basis"
             )));
         }
-        Ok(())
+        Ok(PhaseOnePoints {
+            alpha1: alpha[0],
+            beta1: beta[0],
+            beta2: beta_g2,
+            tau,
+            lag_tau,
+            lag_tau_2n,
+            lag_alpha,
+            lag_beta,
+            lag_tau_g2,
+        })
     }
+}
+
+/// The validated phase-1 points a circuit of domain `2^k` uses.
+pub struct PhaseOnePoints {
+    /// α·G1.
+    pub alpha1: G1Affine,
+    /// β·G1.
+    pub beta1: G1Affine,
+    /// β·G2.
+    pub beta2: G2Affine,
+    /// τ^i·G1 for i < min(2n, 2^(power+1) - 1).
+    pub tau: Vec<G1Affine>,
+    /// L_i(τ)·G1 of the n-domain.
+    pub lag_tau: Vec<G1Affine>,
+    /// L_i(τ)·G1 of the 2n-domain (section 12, level k+1).
+    pub lag_tau_2n: Vec<G1Affine>,
+    /// α·L_i(τ)·G1 of the n-domain.
+    pub lag_alpha: Vec<G1Affine>,
+    /// β·L_i(τ)·G1 of the n-domain.
+    pub lag_beta: Vec<G1Affine>,
+    /// L_i(τ)·G2 of the n-domain.
+    pub lag_tau_g2: Vec<G2Affine>,
 }
 
 /// `e(a1, b2) == e(b1, a2)`: `b1/a1 == b2/a2` in the exponent.
