@@ -12,6 +12,9 @@ use crate::ProveError;
 pub const ROLLUP_PROOF_MAGIC: [u8; 4] = *b"ZKRT";
 /// Version of the [`RollupProof`] encoding.
 pub const ROLLUP_PROOF_VERSION: u32 = 1;
+/// Largest proof file decoded (a real one is a few hundred KiB): longer input is refused before
+/// any allocation, and bincode decoding is capped at the same size.
+pub const MAX_PROOF_FILE_BYTES: usize = 64 << 20;
 
 /// A proven batch.
 ///
@@ -56,6 +59,9 @@ impl RollupProof {
     /// to be verified.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProveError> {
         let bad = |m: &str| Err(ProveError::Malformed(m.to_string()));
+        if bytes.len() > MAX_PROOF_FILE_BYTES {
+            return bad("proof file larger than the 64 MiB cap");
+        }
         if bytes.len() < 40 {
             return bad("truncated proof file");
         }
@@ -69,12 +75,48 @@ impl RollupProof {
         if Sha256::digest(payload).as_slice() != &bytes[8..40] {
             return bad("checksum mismatch (corrupted proof file)");
         }
-        let (p, used): (RollupProof, usize) =
-            bincode::serde::decode_from_slice(payload, bincode::config::standard())
-                .map_err(|e| ProveError::Malformed(e.to_string()))?;
+        let (p, used): (RollupProof, usize) = bincode::serde::decode_from_slice(
+            payload,
+            bincode::config::standard().with_limit::<MAX_PROOF_FILE_BYTES>(),
+        )
+        .map_err(|e| ProveError::Malformed(e.to_string()))?;
         if used != payload.len() {
             return bad("trailing bytes");
         }
         Ok(p)
+    }
+}
+
+/// Reads a proof file (`.proof`, `.g16`), refusing one larger than [`MAX_PROOF_FILE_BYTES`]
+/// before reading it into memory.
+pub fn read_proof_file(path: &std::path::Path) -> Result<Vec<u8>, ProveError> {
+    let err = |m: String| ProveError::Malformed(format!("{}: {m}", path.display()));
+    let len = std::fs::metadata(path)
+        .map_err(|e| err(e.to_string()))?
+        .len();
+    if len > MAX_PROOF_FILE_BYTES as u64 {
+        return Err(err(format!("{len} bytes, larger than the 64 MiB cap")));
+    }
+    std::fs::read(path).map_err(|e| err(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_proof_files_are_refused_before_decoding() {
+        let big = vec![0u8; MAX_PROOF_FILE_BYTES + 1];
+        let e = RollupProof::from_bytes(&big).unwrap_err().to_string();
+        assert!(e.contains("64 MiB cap"), "{e}");
+        let e = zkroll_prover::BatchProof::from_bytes(&big)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("64 MiB cap"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.g16");
+        std::fs::write(&path, &big).unwrap();
+        let e = read_proof_file(&path).unwrap_err().to_string();
+        assert!(e.contains("cap") && e.contains("big.g16"), "{e}");
     }
 }

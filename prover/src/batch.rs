@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256};
 pub const BATCH_MAGIC: [u8; 4] = *b"ZKRB";
 /// Version of the [`BatchProof`] encoding.
 pub const BATCH_VERSION: u32 = 1;
+/// Largest proof file decoded (a real one is a few hundred KiB): longer input is refused before
+/// any allocation, and bincode decoding is capped at the same size.
+pub const MAX_PROOF_FILE_BYTES: usize = 64 << 20;
 
 /// The root aggregate proof of a batch.
 ///
@@ -46,6 +49,9 @@ impl BatchProof {
     /// mismatch (any flipped byte) or trailing bytes. The proof still has to be verified.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProverError> {
         let bad = |m: &str| Err(ProverError::Malformed(m.to_string()));
+        if bytes.len() > MAX_PROOF_FILE_BYTES {
+            return bad("proof file larger than the 64 MiB cap");
+        }
         if bytes.len() < 40 {
             return bad("truncated batch proof");
         }
@@ -59,9 +65,11 @@ impl BatchProof {
         if Sha256::digest(payload).as_slice() != &bytes[8..40] {
             return bad("checksum mismatch");
         }
-        let (bp, used): (BatchProof, usize) =
-            bincode::serde::decode_from_slice(payload, bincode::config::standard())
-                .map_err(|e| ProverError::Malformed(e.to_string()))?;
+        let (bp, used): (BatchProof, usize) = bincode::serde::decode_from_slice(
+            payload,
+            bincode::config::standard().with_limit::<MAX_PROOF_FILE_BYTES>(),
+        )
+        .map_err(|e| ProverError::Malformed(e.to_string()))?;
         if used != payload.len() {
             return bad("trailing bytes");
         }

@@ -113,8 +113,8 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
 
 /// Runs `zkroll verify`.
 pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
+    let bytes = zkroll::proof::read_proof_file(&a.proof)
+        .with_context(|| format!("reading {}", a.proof.display()))?;
     if bytes.starts_with(&zkroll::aggregator::wrap::WRAPPED_MAGIC) {
         return super::wrap::verify_groth16(&a.proof, &a.keys, a.expect_vk_hash);
     }

@@ -233,8 +233,8 @@ pub(crate) fn deployment(
 
 /// Runs `zkroll wrap`.
 pub fn run_wrap(a: WrapArgs) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&a.proof).with_context(|| format!("reading {}", a.proof.display()))?;
+    let bytes = zkroll::proof::read_proof_file(&a.proof)
+        .with_context(|| format!("reading {}", a.proof.display()))?;
     let proof = RollupProof::from_bytes(&bytes)?;
     let t = std::time::Instant::now();
     let pb = super::progress_bar(None, "wrapping");
@@ -299,7 +299,7 @@ pub fn verify_groth16(
     keys: &Option<PathBuf>,
     expect_vk_hash: Option<[u8; 32]>,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(path)?;
+    let bytes = zkroll::proof::read_proof_file(path)?;
     let w =
         WrappedBatch::from_bytes(&bytes).with_context(|| format!("decoding {}", path.display()))?;
     policy::check_pin(expect_vk_hash, "the proof", w.vk_hash)?;
@@ -410,7 +410,7 @@ pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
 
 /// Runs `zkroll submit`.
 pub fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
-    let w = WrappedBatch::from_bytes(&std::fs::read(&a.proof)?)?;
+    let w = WrappedBatch::from_bytes(&zkroll::proof::read_proof_file(&a.proof)?)?;
     let batch = Batch::load(&a.batch).with_context(|| format!("loading {}", a.batch.display()))?;
     let exec = zkroll::execute(&batch)?;
     anyhow::ensure!(
