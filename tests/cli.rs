@@ -128,37 +128,31 @@ fn execute_reports_typed_errors_with_nonzero_exit() {
     assert!(!o.status.success());
 }
 
+/// `zkroll deploy` checks its Rollup parameters (operator address, windows) before touching L1
+/// (the RPC here is a closed port), naming the flag.
 #[test]
-fn deploy_rejects_a_bad_genesis_root_before_touching_l1() {
+fn deploy_rejects_bad_rollup_parameters_before_touching_l1() {
     let dir = tempfile::tempdir().unwrap();
     let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-    // Limb 0 = 2^64 − 1 ≥ p: not a canonical Goldilocks element.
-    let root = format!("0x{}{}", "ff".repeat(8), "00".repeat(24));
-    for (genesis, expected) in [
+    for (args, expected) in [
+        (vec!["--operator", "0x1234"], "--operator: not an address"),
         (
-            root.as_str(),
-            "limb 0 is not a canonical Goldilocks element",
+            vec!["--priority-deadline", "10", "--operator-window", "11"],
+            "--operator-window must not exceed --priority-deadline",
         ),
-        ("0x1234", "expected 32 bytes"),
     ] {
-        let o = zkroll(
-            &[
-                "deploy",
-                "--genesis-root",
-                genesis,
-                "--rpc",
-                "http://127.0.0.1:9",
-                "--private-key",
-                key,
-            ],
-            dir.path(),
-        );
+        let mut all = vec![
+            "deploy",
+            "--rpc",
+            "http://127.0.0.1:9",
+            "--private-key",
+            key,
+        ];
+        all.extend(args);
+        let o = zkroll(&all, dir.path());
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            err.contains("--genesis-root") && err.contains(expected),
-            "{err}"
-        );
+        assert!(err.contains(expected), "{err}");
     }
 }
 
@@ -297,13 +291,10 @@ fn deploy_refuses_dev_setup_on_chain_id_1() {
         .expect("anvil");
     let dir = tempfile::tempdir().unwrap();
     let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-    let root = format!("0x{}", "00".repeat(32));
     let o = zkroll(
         &[
             "deploy",
             "--dev-setup",
-            "--genesis-root",
-            &root,
             "--rpc",
             anvil.endpoint().as_str(),
             "--private-key",
