@@ -28,6 +28,20 @@ pub struct ExitProof {
     pub siblings: [[u8; 32]; 32],
 }
 
+impl ExitProof {
+    /// The leaf fields in the form `Rollup.exodusExit` takes
+    /// ([`crate::l1::RollupClient::exodus_exit`], with [`ExitProof::siblings`]).
+    pub fn leaf(&self) -> crate::l1::ExitLeaf {
+        crate::l1::ExitLeaf {
+            account: self.account,
+            pkhash: self.pkhash,
+            balance: self.balance,
+            nonce: self.nonce,
+            owner: alloy::primitives::Address::from(self.owner),
+        }
+    }
+}
+
 /// Why an exit proof cannot be built.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExitError {

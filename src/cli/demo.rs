@@ -326,13 +326,7 @@ async fn exodus_story(
         .max_by_key(|(_, a)| a.balance)
         .context("no account")?;
     let p = zkroll::exodus::exit_proof(&st, account)?;
-    let leaf = zkroll::l1::ExitLeaf {
-        account,
-        pkhash: p.pkhash,
-        balance: p.balance,
-        nonce: p.nonce,
-        owner: Address::from(p.owner),
-    };
+    let leaf = p.leaf();
     let forged = zkroll::l1::ExitLeaf {
         balance: p.balance + 1,
         ..leaf

@@ -13,7 +13,7 @@ use clap::Args;
 use zkroll::circuits::encoding::{from_hex_array, hash_from_bytes, hash_to_bytes, to_hex};
 use zkroll::circuits::schnorr::PublicKey;
 use zkroll::exodus::{check_current, exit_proof};
-use zkroll::l1::{connect_checked, ExitLeaf, RollupClient};
+use zkroll::l1::{connect_checked, RollupClient};
 use zkroll::sync::{sync, RollupSource, SyncState};
 
 /// How long one RPC request may take before the verb fails naming the node.
@@ -198,14 +198,7 @@ pub fn run_exit(a: ExitArgs) -> anyhow::Result<()> {
         );
         check_current(&st, c.batch_number().await?, c.state_root().await?)?;
         let p = exit_proof(&st, a.account)?;
-        let leaf = ExitLeaf {
-            account: p.account,
-            pkhash: p.pkhash,
-            balance: p.balance,
-            nonce: p.nonce,
-            owner: Address::from(p.owner),
-        };
-        let r = c.exodus_exit(&leaf, &p.siblings).await?;
+        let r = c.exodus_exit(&p.leaf(), &p.siblings).await?;
         anyhow::Ok((p, r))
     })?;
     println!(
