@@ -47,6 +47,18 @@ pub struct CircuitArgs {
     pub work_dir: Option<PathBuf>,
 }
 
+/// The circuit of a ceremony: the deployment's wrap circuit, rebuilt, or a `.r1cs` file.
+#[derive(Args, Debug)]
+pub struct CeremonyCircuitArgs {
+    /// The deployment (ignored with --r1cs).
+    #[command(flatten)]
+    pub deployment: CircuitArgs,
+    /// Take the circuit from this circom `.r1cs` file (e.g. written by `setup export-r1cs`)
+    /// instead of rebuilding the deployment's wrap circuit. `install` always rebuilds it.
+    #[arg(long)]
+    pub r1cs: Option<PathBuf>,
+}
+
 /// Arguments of `zkroll setup ptau-dev`.
 #[derive(Args, Debug)]
 pub struct PtauDevArgs {
@@ -65,9 +77,9 @@ pub struct InitArgs {
     /// perpetual-powers-of-tau file.
     #[arg(long)]
     pub ptau: PathBuf,
-    /// The deployment.
+    /// The circuit.
     #[command(flatten)]
-    pub circuit: CircuitArgs,
+    pub circuit: CeremonyCircuitArgs,
     /// Output `.zkey`.
     #[arg(short, long, default_value = "0000.zkey")]
     pub output: PathBuf,
@@ -116,9 +128,9 @@ pub struct VerifyArgs {
     /// The Powers of Tau the ceremony started from.
     #[arg(long)]
     pub ptau: PathBuf,
-    /// The deployment.
+    /// The circuit.
     #[command(flatten)]
-    pub circuit: CircuitArgs,
+    pub circuit: CeremonyCircuitArgs,
 }
 
 /// Arguments of `zkroll setup export-r1cs`.
@@ -186,6 +198,19 @@ fn wrap_r1cs(c: &CircuitArgs) -> anyhow::Result<(String, R1cs)> {
     Ok((id, r1cs))
 }
 
+/// The ceremony's circuit: read from `--r1cs`, or the deployment's wrap circuit rebuilt.
+/// Returns a name for it and the R1CS.
+fn ceremony_r1cs(c: &CeremonyCircuitArgs) -> anyhow::Result<(String, R1cs)> {
+    match &c.r1cs {
+        Some(path) => {
+            let r1cs = step("reading the circuit", || R1cs::read(path))
+                .with_context(|| format!("reading {}", path.display()))?;
+            Ok((format!("of {}", path.display()), r1cs))
+        }
+        None => wrap_r1cs(&c.deployment),
+    }
+}
+
 fn read_zkey(path: &Path) -> anyhow::Result<zkey::Zkey> {
     step("reading the key", || zkey::Zkey::read(path))
         .with_context(|| format!("reading {}", path.display()))
@@ -212,7 +237,7 @@ fn ptau_dev(a: PtauDevArgs) -> anyhow::Result<()> {
 fn init(a: InitArgs) -> anyhow::Result<()> {
     let mut p =
         ptau::Ptau::open(&a.ptau).with_context(|| format!("opening {}", a.ptau.display()))?;
-    let (id, r1cs) = wrap_r1cs(&a.circuit)?;
+    let (id, r1cs) = ceremony_r1cs(&a.circuit)?;
     let t = Instant::now();
     let key = step("validating the ptau and computing the initial key", || {
         phase2::init(&r1cs, &mut p)
@@ -272,12 +297,12 @@ fn run_beacon(a: BeaconArgs) -> anyhow::Result<()> {
 fn verify_key(
     file: &Path,
     ptau_path: &Path,
-    c: &CircuitArgs,
+    c: &CeremonyCircuitArgs,
 ) -> anyhow::Result<(zkey::Zkey, String)> {
     let key = read_zkey(file)?;
     let mut p =
         ptau::Ptau::open(ptau_path).with_context(|| format!("opening {}", ptau_path.display()))?;
-    let (id, r1cs) = wrap_r1cs(c)?;
+    let (id, r1cs) = ceremony_r1cs(c)?;
     let report = step(
         "verifying the chain from phase 1 to the last contribution",
         || verify::verify(&key, &r1cs, &mut p),
@@ -327,7 +352,12 @@ fn export_r1cs(a: ExportR1csArgs) -> anyhow::Result<()> {
 }
 
 fn install(a: InstallArgs) -> anyhow::Result<()> {
-    let (key, id) = verify_key(&a.file, &a.ptau, &a.circuit)?;
+    // The key is bound to the deployment's circuit id: always rebuild the circuit.
+    let circuit = CeremonyCircuitArgs {
+        deployment: a.circuit,
+        r1cs: None,
+    };
+    let (key, id) = verify_key(&a.file, &a.ptau, &circuit)?;
     anyhow::ensure!(
         !key.contributions.is_empty(),
         "refusing to install a key without contributions (its trapdoor is public)"

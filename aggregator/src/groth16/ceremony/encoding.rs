@@ -66,8 +66,9 @@ pub fn g1_from_lem(b: &[u8]) -> Result<G1Affine, PointError> {
     Ok(p)
 }
 
-/// G2 from LEM bytes, validated.
-pub fn g2_from_lem(b: &[u8]) -> Result<G2Affine, PointError> {
+/// G2 from LEM bytes: canonical and on the curve, **not** checked to be in the subgroup
+/// (for whole sections, checked at once by [`super::subgroup::all_in_g2_subgroup`]).
+pub fn g2_from_lem_on_curve(b: &[u8]) -> Result<G2Affine, PointError> {
     if b.iter().all(|x| *x == 0) {
         return Ok(G2Affine::zero());
     }
@@ -76,6 +77,12 @@ pub fn g2_from_lem(b: &[u8]) -> Result<G2Affine, PointError> {
     if !p.is_on_curve() {
         return Err("not on the curve");
     }
+    Ok(p)
+}
+
+/// G2 from LEM bytes, validated.
+pub fn g2_from_lem(b: &[u8]) -> Result<G2Affine, PointError> {
+    let p = g2_from_lem_on_curve(b)?;
     if !p.is_in_correct_subgroup_assuming_on_curve() {
         return Err("not in the prime-order subgroup");
     }

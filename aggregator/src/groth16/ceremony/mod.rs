@@ -21,6 +21,8 @@ pub mod phase2;
 pub mod ptau;
 pub mod r1cs_file;
 pub mod reduction;
+pub mod sparse;
+pub mod subgroup;
 pub mod verify;
 pub mod zkey;
 

@@ -11,47 +11,17 @@
 //! [`super::reduction`]).
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{One, PrimeField};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
+use ark_ff::One;
 use blake2::{Blake2b512, Digest};
 use rayon::prelude::*;
 
 use super::encoding;
 use super::ptau::{domain_power, PhaseOnePoints, Ptau};
-use super::r1cs_file::R1cs;
+use super::r1cs_file::{Row, R1cs};
+use super::sparse::{self, DirectMul};
 use super::zkey::{Coef, Zkey};
 use super::CeremonyError;
-
-fn term_g1(p: &G1Affine, c: &Fr) -> G1Projective {
-    if c.is_one() {
-        p.into_group()
-    } else if (-*c).is_one() {
-        -p.into_group()
-    } else {
-        p.mul_bigint(c.into_bigint())
-    }
-}
-
-fn term_g2(p: &G2Affine, c: &Fr) -> G2Projective {
-    if c.is_one() {
-        p.into_group()
-    } else if (-*c).is_one() {
-        -p.into_group()
-    } else {
-        p.mul_bigint(c.into_bigint())
-    }
-}
-
-/// Which Lagrange basis a term uses.
-#[derive(Clone, Copy)]
-enum Base {
-    Tau,
-    Alpha,
-    Beta,
-}
-
-/// Per-wire term lists: `(basis, row, coefficient)`.
-type Terms = Vec<Vec<(Base, usize, Fr)>>;
 
 fn hash_g1s(h: &mut Blake2b512, pts: &[G1Affine]) {
     h.update((pts.len() as u32).to_be_bytes());
@@ -83,39 +53,23 @@ pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
     let too_big = || CeremonyError::InvalidArgument("circuit exceeds u32 sizes".into());
     let n_vars = u32::try_from(nv).map_err(|_| too_big())?;
 
-    // Transpose the matrices into per-wire term lists, in snarkjs' order.
-    let mut a_terms: Terms = vec![Vec::new(); nv];
-    let mut b_terms: Terms = vec![Vec::new(); nv];
-    let mut k_terms: Terms = vec![Vec::new(); nv];
+    // The coefficient list, in snarkjs' order: A and B by constraint, then the public rows.
     let mut coefs = Vec::new();
     for j in 0..m {
-        for (c, s) in &r1cs.a[j] {
-            a_terms[*s].push((Base::Tau, j, *c));
-            k_terms[*s].push((Base::Beta, j, *c));
-            coefs.push(Coef {
-                matrix: 0,
-                constraint: j as u32,
-                signal: *s as u32,
-                value: *c,
-            });
-        }
-        for (c, s) in &r1cs.b[j] {
-            b_terms[*s].push((Base::Tau, j, *c));
-            k_terms[*s].push((Base::Alpha, j, *c));
-            coefs.push(Coef {
-                matrix: 1,
-                constraint: j as u32,
-                signal: *s as u32,
-                value: *c,
-            });
-        }
-        for (c, s) in &r1cs.c[j] {
-            k_terms[*s].push((Base::Tau, j, *c));
+        for (matrix, row) in [(0u32, &r1cs.a[j]), (1, &r1cs.b[j])] {
+            for (c, s) in row {
+                coefs.push(Coef {
+                    matrix,
+                    constraint: j as u32,
+                    signal: *s as u32,
+                    value: *c,
+                });
+            }
         }
     }
+    // circom's input rows: row m + s holds wire s (s <= n_pub) with coefficient 1 in A.
+    let pub_rows: Vec<Row> = (0..=n_pub).map(|s| vec![(Fr::one(), s)]).collect();
     for s in 0..=n_pub {
-        a_terms[s].push((Base::Tau, m + s, Fr::one()));
-        k_terms[s].push((Base::Beta, m + s, Fr::one()));
         coefs.push(Coef {
             matrix: 0,
             constraint: (m + s) as u32,
@@ -123,26 +77,39 @@ pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
             value: Fr::one(),
         });
     }
-    let base = |b: Base| match b {
-        Base::Tau => &lag_tau,
-        Base::Alpha => &lag_alpha,
-        Base::Beta => &lag_beta,
-    };
-    let sum_g1 = |terms: &Terms| -> Vec<G1Affine> {
-        let proj: Vec<G1Projective> = terms
-            .par_iter()
-            .map(|ts| ts.iter().map(|(b, j, c)| term_g1(&base(*b)[*j], c)).sum())
-            .collect();
-        G1Projective::normalize_batch(&proj)
-    };
-    let a = sum_g1(&a_terms);
-    let b1 = sum_g1(&b_terms);
-    let kk = sum_g1(&k_terms);
-    let b2_proj: Vec<G2Projective> = b_terms
-        .par_iter()
-        .map(|ts| ts.iter().map(|(_, j, c)| term_g2(&lag_tau2[*j], c)).sum())
-        .collect();
-    let b2 = G2Projective::normalize_batch(&b2_proj);
+    let a_rows: Vec<Row> = r1cs.a.iter().cloned().chain(pub_rows.iter().cloned()).collect();
+    let g1_glv: DirectMul<ark_bn254::g1::Config> = |p, k| p.into_group().mul_bigint(k);
+    let g2_dbl_add: DirectMul<ark_bn254::g2::Config> = |p, k| p.mul_bigint(k);
+    // A, B1 and K's C-part share the τ basis; K's A-part uses β·L, its B-part α·L.
+    let mut tau_products = sparse::products(
+        &lag_tau,
+        &[&a_rows, &r1cs.b, &r1cs.c],
+        nv,
+        g1_glv,
+    )
+    .into_iter();
+    let a_proj = tau_products.next().expect("A");
+    let b1_proj = tau_products.next().expect("B1");
+    let mut k_proj = tau_products.next().expect("K");
+    drop(a_rows);
+    for (basis, rows) in [(&lag_beta, &r1cs.a), (&lag_alpha, &r1cs.b)] {
+        let part = sparse::products(basis, &[rows], nv, g1_glv);
+        k_proj
+            .par_iter_mut()
+            .zip(&part[0])
+            .for_each(|(k, p)| *k += p);
+    }
+    let beta_pub = sparse::products(&lag_beta[m..], &[&pub_rows], nv, g1_glv);
+    k_proj
+        .par_iter_mut()
+        .zip(&beta_pub[0])
+        .for_each(|(k, p)| *k += p);
+    let a = G1Projective::normalize_batch(&a_proj);
+    let b1 = G1Projective::normalize_batch(&b1_proj);
+    let kk = G1Projective::normalize_batch(&k_proj);
+    drop((a_proj, b1_proj, k_proj));
+    let b2_proj = sparse::products(&lag_tau2, &[&r1cs.b], nv, g2_dbl_add);
+    let b2 = G2Projective::normalize_batch(&b2_proj[0]);
     let ic = kk[..=n_pub].to_vec();
     let c = kk[n_pub + 1..].to_vec();
 

@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use super::binfile::{BinReader, BinWriter, Cursor};
 use super::encoding::{self, G1_SIZE, G2_SIZE};
+use super::subgroup;
 use super::CeremonyError;
 
 /// Section ids of a `.ptau` file.
@@ -98,16 +99,21 @@ pub(crate) fn g2s_from(
     section: u32,
     start: u64,
 ) -> Result<Vec<G2Affine>, CeremonyError> {
-    buf.par_chunks_exact(G2_SIZE)
+    let bad = |i: usize, reason| CeremonyError::InvalidPoint {
+        file: file.to_string(),
+        what: format!("section {section} point {}", start + i as u64),
+        reason,
+    };
+    let points: Vec<G2Affine> = buf
+        .par_chunks_exact(G2_SIZE)
         .enumerate()
-        .map(|(i, c)| {
-            encoding::g2_from_lem(c).map_err(|reason| CeremonyError::InvalidPoint {
-                file: file.to_string(),
-                what: format!("section {section} point {}", start + i as u64),
-                reason,
-            })
-        })
-        .collect()
+        .map(|(i, c)| encoding::g2_from_lem_on_curve(c).map_err(|reason| bad(i, reason)))
+        .collect::<Result<_, _>>()?;
+    if !subgroup::all_in_g2_subgroup(&points, &mut rand::rngs::OsRng) {
+        let i = subgroup::first_outside_g2_subgroup(&points).unwrap_or(0);
+        return Err(bad(i, "not in the prime-order subgroup"));
+    }
+    Ok(points)
 }
 
 impl Ptau {
