@@ -41,7 +41,7 @@ pub enum Command {
     Wrap(wrap::WrapArgs),
     /// Write the Solidity Groth16 verifier of a deployment (k, height).
     ExportVerifier(wrap::ExportArgs),
-    /// Deploy a deployment's Groth16 verifier and a Rollup contract (at a genesis root) on L1.
+    /// Deploy a deployment's Groth16 verifier and a Rollup contract (from the empty tree) on L1.
     Deploy(wrap::DeployArgs),
     /// Commit a wrapped batch to the Rollup contract on L1.
     Submit(wrap::SubmitArgs),

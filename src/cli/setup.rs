@@ -299,15 +299,25 @@ fn verify_key(
     ptau_path: &Path,
     c: &CeremonyCircuitArgs,
 ) -> anyhow::Result<(zkey::Zkey, String)> {
+    let t = Instant::now();
     let key = read_zkey(file)?;
     let mut p =
         ptau::Ptau::open(ptau_path).with_context(|| format!("opening {}", ptau_path.display()))?;
+    let read_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
     let (id, r1cs) = ceremony_r1cs(c)?;
+    let circuit_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
     let report = step(
         "verifying the chain from phase 1 to the last contribution",
         || verify::verify(&key, &r1cs, &mut p),
     )
     .with_context(|| format!("{} does NOT verify", file.display()))?;
+    println!(
+        "read and checked the key in {read_s:.1} s, circuit in {circuit_s:.1} s, \
+         ptau + initial key + chain in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     print!("circuit hash:\n{}", zkey::format_hash(&report.cs_hash));
     for c in &report.contributions {
         let kind = match &c.kind {
@@ -368,9 +378,11 @@ fn install(a: InstallArgs) -> anyhow::Result<()> {
     let pk = key.proving_key();
     drop(key);
     let cache = super::wrap::key_cache(&a.keys);
+    let t = Instant::now();
     let vk_hash = step("installing", || {
         cache.install(&id, &pk, KeyProvenance::Ceremony { zkey_sha256 })
     })?;
+    println!("wrote the key cache entry in {:.1} s", t.elapsed().as_secs_f64());
     println!(
         "installed for circuit {id} in {}",
         cache.path_for(&id).display()

@@ -355,7 +355,7 @@ fn signer(private_key: &str) -> anyhow::Result<PrivateKeySigner> {
     PrivateKeySigner::from_str(private_key.trim_start_matches("0x")).context("--private-key")
 }
 
-/// Runs `zkroll deploy`: the deployment's Groth16 verifier and a Rollup at the genesis root.
+/// Runs `zkroll deploy`: the deployment's Groth16 verifier and a Rollup starting from the empty tree.
 pub fn run_deploy(a: DeployArgs) -> anyhow::Result<()> {
     let signer = signer(&a.private_key)?;
     let params = RollupParams {

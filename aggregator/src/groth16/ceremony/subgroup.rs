@@ -49,6 +49,20 @@ pub fn first_outside_g2_subgroup(points: &[G2Affine]) -> Option<usize> {
         .position_first(|p| !p.is_in_correct_subgroup_assuming_on_curve())
 }
 
+/// A point on the twist outside the prime-order subgroup (for negative tests).
+#[cfg(test)]
+pub(crate) fn outside_point<R: RngCore>(rng: &mut R) -> G2Affine {
+    use ark_ff::UniformRand;
+    loop {
+        let x = ark_bn254::Fq2::rand(rng);
+        if let Some(p) = G2Affine::get_point_from_x_unchecked(x, false) {
+            if !p.is_in_correct_subgroup_assuming_on_curve() {
+                return p;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ark_bn254::{Bn254, Fr, G1Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_groth16::Groth16;
 use ark_r1cs_std::alloc::AllocVar;
@@ -22,7 +22,7 @@ use super::phase2::init;
 use super::ptau::{write_dev_ptau, Ptau};
 use super::r1cs_file::R1cs;
 use super::reduction::CircomReduction;
-use super::verify::verify;
+use super::verify::{verify, verify_against_init};
 use super::zkey::{Layout, Zkey};
 use super::CeremonyError;
 use crate::groth16::test_circuit;
@@ -265,9 +265,31 @@ fn verify_rejects_tampered_chains() {
     let mut t = k2.clone();
     t.h[3] = other.into_affine();
     expect_mismatch(verify(&t, &s.r1cs, &mut s.ptau()));
-    let mut t = k2.clone();
-    t.a[2] = other.into_affine();
-    expect_mismatch(verify(&t, &s.r1cs, &mut s.ptau()));
+    // Every circuit section, checked by random linear combination (A, B1, B2) or compared
+    // (IC, coefficients, circuit hash), each named in the error.
+    let other2 = (G2Affine::generator() * Fr::from(5u64)).into_affine();
+    let tampered: [(&str, fn(&mut Zkey, G1Affine, G2Affine)); 7] = [
+        ("A section", |t, p, _| t.a[2] = p),
+        ("A section", |t, p, _| {
+            let last = t.a.len() - 1;
+            t.a[last] = p
+        }),
+        ("B1 section", |t, p, _| t.b1[1] = p),
+        ("B2 section", |t, _, q| t.b2[1] = q),
+        ("IC section", |t, p, _| t.ic[0] = p),
+        ("coefficients section", |t, _, _| t.coefs[0].value += Fr::from(1u64)),
+        ("circuit hash", |t, _, _| t.cs_hash[5] ^= 1),
+    ];
+    for (what, tamper) in tampered {
+        let mut t = k2.clone();
+        tamper(&mut t, other.into_affine(), other2);
+        match verify(&t, &s.r1cs, &mut s.ptau()) {
+            Err(CeremonyError::Mismatch { what: w }) => assert!(w.contains(what), "{what}: {w}"),
+            r => panic!("{what} tampered: {r:?}"),
+        }
+        // The exhaustive comparison agrees.
+        expect_mismatch(verify_against_init(&t, &s.init));
+    }
     // Another circuit, another powers of tau.
     let r2 = R1cs::from_circuit(chain(11)).unwrap();
     expect_mismatch(verify(&k2, &r2, &mut s.ptau()));
@@ -359,6 +381,17 @@ fn bad_ptau_files_are_typed_errors() {
         matches!(r, Err(CeremonyError::InvalidPoint { .. })),
         "{r:?}"
     );
+    // A G2 point on the curve but outside the subgroup (tauG2[5]), named in the error.
+    let mut b = good.clone();
+    let t2 = offset_of(&b, 3);
+    let outside = super::subgroup::outside_point(&mut rng(9));
+    b[t2 + 128 * 5..t2 + 128 * 6].copy_from_slice(&encoding::g2_to_lem(&outside));
+    let r = init(&r1cs, &mut open(&b).unwrap());
+    assert!(
+        matches!(&r, Err(CeremonyError::InvalidPoint { what, reason, .. })
+            if what == "section 3 point 5" && reason.contains("subgroup")),
+        "{r:?}"
+    );
     // A valid point that breaks the powers (tau^3 replaced).
     let mut b = good.clone();
     let p5 = (G1Affine::generator() * Fr::from(5u64)).into_affine();
@@ -401,6 +434,19 @@ fn bad_zkey_files_are_typed_errors() {
             assert!(verify(&k, &s.r1cs, &mut s.ptau()).is_err(), "flip at {pos}");
         }
     }
+    // A B2 point outside the subgroup, named in the error.
+    let mut b = good.clone();
+    let b2 = offset_of(&b, 7);
+    let outside = super::subgroup::outside_point(&mut rng(10));
+    b[b2 + 128 * 3..b2 + 128 * 4].copy_from_slice(&encoding::g2_to_lem(&outside));
+    std::fs::write(&bad, &b).unwrap();
+    let r = Zkey::read(&bad);
+    assert!(
+        matches!(&r, Err(CeremonyError::InvalidPoint { what, reason, .. })
+            if what == "section 7 point 3" && reason.contains("subgroup")),
+        "{:?}",
+        r.err()
+    );
     // A contribution point off the curve.
     let mut b = good.clone();
     let m = offset_of(&b, 10);
