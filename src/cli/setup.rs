@@ -382,7 +382,10 @@ fn install(a: InstallArgs) -> anyhow::Result<()> {
     let vk_hash = step("installing", || {
         cache.install(&id, &pk, KeyProvenance::Ceremony { zkey_sha256 })
     })?;
-    println!("wrote the key cache entry in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "wrote the key cache entry in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     println!(
         "installed for circuit {id} in {}",
         cache.path_for(&id).display()

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::encoding;
 use super::ptau::{domain_power, PhaseOnePoints, Ptau};
-use super::r1cs_file::{Row, R1cs};
+use super::r1cs_file::{R1cs, Row};
 use super::sparse::{self, DirectMul};
 use super::zkey::{Coef, Zkey};
 use super::CeremonyError;

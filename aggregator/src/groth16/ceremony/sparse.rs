@@ -75,10 +75,7 @@ fn row_products<C: SWCurveConfig>(
             })
         })
         .collect();
-    let long = terms
-        .iter()
-        .filter(|t| t.3.num_bits() > LONG_BITS)
-        .count();
+    let long = terms.iter().filter(|t| t.3.num_bits() > LONG_BITS).count();
     let table = (long >= TABLE_MIN_LONG).then(|| {
         let mut d = Vec::with_capacity(256);
         let mut cur = p.into_group();

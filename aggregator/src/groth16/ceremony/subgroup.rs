@@ -36,7 +36,9 @@ pub fn all_in_g2_subgroup<R: RngCore>(points: &[G2Affine], rng: &mut R) -> bool 
             .all(|p| p.is_in_correct_subgroup_assuming_on_curve());
     }
     (0..ROUNDS).all(|_| {
-        let r: Vec<Fr> = (0..points.len()).map(|_| Fr::from(rng.next_u64())).collect();
+        let r: Vec<Fr> = (0..points.len())
+            .map(|_| Fr::from(rng.next_u64()))
+            .collect();
         let s: G2Projective = G2Projective::msm_unchecked(points, &r);
         s.into_affine().is_in_correct_subgroup_assuming_on_curve()
     })
@@ -116,7 +118,10 @@ mod tests {
             let mut bad = good.clone();
             bad[at] = (bad[at].into_group() + t).into_affine();
             assert!(bad[at].is_on_curve());
-            assert!(!all_in_g2_subgroup(&bad, &mut rng), "torsion at {at} accepted");
+            assert!(
+                !all_in_g2_subgroup(&bad, &mut rng),
+                "torsion at {at} accepted"
+            );
             assert_eq!(first_outside_g2_subgroup(&bad), Some(at));
         }
         // A point with a large-order cofactor component.

@@ -277,7 +277,9 @@ fn verify_rejects_tampered_chains() {
         ("B1 section", |t, p, _| t.b1[1] = p),
         ("B2 section", |t, _, q| t.b2[1] = q),
         ("IC section", |t, p, _| t.ic[0] = p),
-        ("coefficients section", |t, _, _| t.coefs[0].value += Fr::from(1u64)),
+        ("coefficients section", |t, _, _| {
+            t.coefs[0].value += Fr::from(1u64)
+        }),
         ("circuit hash", |t, _, _| t.cs_hash[5] ^= 1),
     ];
     for (what, tamper) in tampered {

@@ -3,9 +3,9 @@
 //! transformed only by the recorded contributions, each with a valid proof of knowledge.
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use rayon::prelude::*;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use blake2::Digest;
+use rayon::prelude::*;
 
 use super::contribute::{draw_key, transcript_prefix};
 use super::encoding;
@@ -13,7 +13,7 @@ use super::jsrng::{beacon_rng, hash_to_g2};
 use super::phase2;
 use super::phase2::Shape;
 use super::ptau::{random_scalars, same_ratio, PhaseOnePoints, Ptau};
-use super::r1cs_file::{Row, R1cs};
+use super::r1cs_file::{R1cs, Row};
 use super::zkey::{ContributionKind, Zkey};
 use super::CeremonyError;
 
@@ -57,8 +57,11 @@ fn mismatch(what: &str) -> CeremonyError {
 pub fn verify(zkey: &Zkey, r1cs: &R1cs, ptau: &mut Ptau) -> Result<VerifyReport, CeremonyError> {
     let shape = Shape::of(r1cs)?;
     let n = shape.n();
-    if (zkey.n_vars, zkey.n_public as usize, zkey.domain_size as usize)
-        != (shape.n_vars, shape.n_pub, n)
+    if (
+        zkey.n_vars,
+        zkey.n_public as usize,
+        zkey.domain_size as usize,
+    ) != (shape.n_vars, shape.n_pub, n)
     {
         return Err(mismatch(&format!(
             "circuit sizes (wires, public, domain) are ({}, {}, {}), this circuit has ({}, {}, {}): another circuit",
