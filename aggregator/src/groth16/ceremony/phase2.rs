@@ -181,11 +181,12 @@ pub(crate) fn circuit_hash(x: &HashInput<'_>) -> [u8; 64] {
 /// validated first ([`Ptau::check_for`]).
 pub fn init(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Zkey, CeremonyError> {
     let shape = Shape::of(r1cs)?;
-    let pts = ptau.check_for(shape.k, r1cs.rows())?;
+    let pts = tracing::info_span!("ptau_check", k = shape.k)
+        .in_scope(|| ptau.check_for(shape.k, r1cs.rows()))?;
     let n = shape.n();
     let coefs = coefficients(r1cs);
-    let (a, b1, b2) = ab_queries(r1cs, &pts);
-    let kk = k_query(r1cs, &pts);
+    let (a, b1, b2) = tracing::info_span!("ab_queries").in_scope(|| ab_queries(r1cs, &pts));
+    let kk = tracing::info_span!("k_query").in_scope(|| k_query(r1cs, &pts));
     let ic = kk[..=shape.n_pub].to_vec();
     let c = kk[shape.n_pub + 1..].to_vec();
     drop(kk);

@@ -268,7 +268,8 @@ fn verify_rejects_tampered_chains() {
     // Every circuit section, checked by random linear combination (A, B1, B2) or compared
     // (IC, coefficients, circuit hash), each named in the error.
     let other2 = (G2Affine::generator() * Fr::from(5u64)).into_affine();
-    let tampered: [(&str, fn(&mut Zkey, G1Affine, G2Affine)); 7] = [
+    type Tamper = fn(&mut Zkey, G1Affine, G2Affine);
+    let tampered: [(&str, Tamper); 7] = [
         ("A section", |t, p, _| t.a[2] = p),
         ("A section", |t, p, _| {
             let last = t.a.len() - 1;

@@ -68,7 +68,8 @@ pub fn verify(zkey: &Zkey, r1cs: &R1cs, ptau: &mut Ptau) -> Result<VerifyReport,
             zkey.n_vars, zkey.n_public, zkey.domain_size, shape.n_vars, shape.n_pub, n
         )));
     }
-    let pts = ptau.check_for(shape.k, r1cs.rows())?;
+    let pts = tracing::info_span!("ptau_check", k = shape.k)
+        .in_scope(|| ptau.check_for(shape.k, r1cs.rows()))?;
     if zkey.alpha1 != pts.alpha1 || zkey.beta1 != pts.beta1 || zkey.beta2 != pts.beta2 {
         return Err(mismatch(
             "alpha/beta differ: made from another powers of tau",
@@ -93,8 +94,8 @@ pub fn verify(zkey: &Zkey, r1cs: &R1cs, ptau: &mut Ptau) -> Result<VerifyReport,
     if zkey.coefs != phase2::coefficients(r1cs) {
         return Err(mismatch("coefficients section differs from this circuit's"));
     }
-    check_ab(zkey, r1cs, &pts)?;
-    let kk = phase2::k_query(r1cs, &pts);
+    tracing::info_span!("ab_check").in_scope(|| check_ab(zkey, r1cs, &pts))?;
+    let kk = tracing::info_span!("k_query").in_scope(|| phase2::k_query(r1cs, &pts));
     if zkey.ic[..] != kk[..=shape.n_pub] {
         return Err(mismatch("IC section differs from this circuit's"));
     }
