@@ -68,16 +68,18 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// Runs a verb that must succeed; returns its output.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = zkroll(dir, args);
+/// Runs a verb (its arguments separated by spaces) that must succeed; returns its output.
+fn ok(dir: &Path, line: &str) -> String {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let o = zkroll(dir, &args);
     assert!(o.status.success(), "zkroll {args:?} failed: {}", text(&o));
     text(&o)
 }
 
-/// Runs a verb that must fail; returns its output.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let o = zkroll(dir, args);
+/// Runs a verb (its arguments separated by spaces) that must fail; returns its output.
+fn fails(dir: &Path, line: &str) -> String {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let o = zkroll(dir, &args);
     assert!(
         !o.status.success(),
         "zkroll {args:?} succeeded: {}",
@@ -132,34 +134,15 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
         .write(&d.join("circuit.r1cs"))
         .unwrap();
 
-    let out = ok(d, &["setup", "ptau-dev", "--power", "7", "-o", "pot.ptau"]);
+    let out = ok(d, "setup ptau-dev --power 7 -o pot.ptau");
     assert!(out.contains("INSECURE"), "{out}");
     ok(
         d,
-        &[
-            "setup",
-            "init",
-            "--ptau",
-            "pot.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-            "-o",
-            "0000.zkey",
-        ],
+        "setup init --ptau pot.ptau --r1cs circuit.r1cs -o 0000.zkey",
     );
     let out = ok(
         d,
-        &[
-            "setup",
-            "contribute",
-            "0000.zkey",
-            "-o",
-            "0001.zkey",
-            "--entropy",
-            "dice: 3 1 4 1 5",
-            "--name",
-            "alice",
-        ],
+        "setup contribute 0000.zkey -o 0001.zkey --entropy dice:31415 --name alice",
     );
     let ours = hash_after(&out, "contribution hash (publish it):");
     let (good, log) = snarkjs(
@@ -176,29 +159,11 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
     assert!(good, "{log}");
     ok(
         d,
-        &[
-            "setup",
-            "beacon",
-            "0002.zkey",
-            "-o",
-            "final.zkey",
-            "--beacon",
-            "0x0123456789abcdef",
-            "--iterations",
-            "10",
-        ],
+        "setup beacon 0002.zkey -o final.zkey --beacon 0x0123456789abcdef --iterations 10",
     );
     let report = ok(
         d,
-        &[
-            "setup",
-            "verify",
-            "final.zkey",
-            "--ptau",
-            "pot.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-        ],
+        "setup verify final.zkey --ptau pot.ptau --r1cs circuit.r1cs",
     );
     assert!(report.contains("key OK"), "{report}");
     assert_eq!(hash_after(&report, "contribution #1 alice"), ours);
@@ -264,55 +229,24 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
     .unwrap();
     let out = fails(
         d,
-        &[
-            "setup",
-            "verify",
-            "final.zkey",
-            "--ptau",
-            "pot.ptau",
-            "--r1cs",
-            "other.r1cs",
-        ],
+        "setup verify final.zkey --ptau pot.ptau --r1cs other.r1cs",
     );
     assert!(
         out.contains("does NOT verify") && out.contains("circuit"),
         "{out}"
     );
     // Another powers of tau.
-    ok(
-        d,
-        &["setup", "ptau-dev", "--power", "7", "-o", "other.ptau"],
-    );
+    ok(d, "setup ptau-dev --power 7 -o other.ptau");
     let out = fails(
         d,
-        &[
-            "setup",
-            "verify",
-            "final.zkey",
-            "--ptau",
-            "other.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-        ],
+        "setup verify final.zkey --ptau other.ptau --r1cs circuit.r1cs",
     );
     assert!(out.contains("does NOT verify"), "{out}");
     // A ptau with too few powers names the power the circuit needs.
-    ok(
-        d,
-        &["setup", "ptau-dev", "--power", "4", "-o", "small.ptau"],
-    );
+    ok(d, "setup ptau-dev --power 4 -o small.ptau");
     let out = fails(
         d,
-        &[
-            "setup",
-            "init",
-            "--ptau",
-            "small.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-            "-o",
-            "x.zkey",
-        ],
+        "setup init --ptau small.ptau --r1cs circuit.r1cs -o x.zkey",
     );
     assert!(out.contains("power") && out.contains('6'), "{out}");
     assert!(!d.join("x.zkey").exists());
@@ -321,50 +255,21 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
     std::fs::write(d.join("short.ptau"), &bytes[..bytes.len() / 2]).unwrap();
     let out = fails(
         d,
-        &[
-            "setup",
-            "init",
-            "--ptau",
-            "short.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-            "-o",
-            "x.zkey",
-        ],
+        "setup init --ptau short.ptau --r1cs circuit.r1cs -o x.zkey",
     );
     assert!(out.contains("short.ptau"), "{out}");
     assert!(!d.join("x.zkey").exists());
     // A truncated key is refused by every verb that reads one; nothing is written.
     let key = std::fs::read(d.join("final.zkey")).unwrap();
     std::fs::write(d.join("cut.zkey"), &key[..key.len() - 100]).unwrap();
-    for args in [
-        vec!["setup", "contribute", "cut.zkey", "-o", "x.zkey"],
-        vec![
-            "setup",
-            "beacon",
-            "cut.zkey",
-            "-o",
-            "x.zkey",
-            "--beacon",
-            "00",
-            "--iterations",
-            "10",
-        ],
-        vec![
-            "setup",
-            "verify",
-            "cut.zkey",
-            "--ptau",
-            "pot.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-        ],
-        vec![
-            "setup", "install", "cut.zkey", "--ptau", "pot.ptau", "--keys", "keys",
-        ],
+    for line in [
+        "setup contribute cut.zkey -o x.zkey",
+        "setup beacon cut.zkey -o x.zkey --beacon 00 --iterations 10",
+        "setup verify cut.zkey --ptau pot.ptau --r1cs circuit.r1cs",
+        "setup install cut.zkey --ptau pot.ptau --keys keys",
     ] {
-        let out = fails(d, &args);
-        assert!(out.contains("cut.zkey"), "{args:?}: {out}");
+        let out = fails(d, line);
+        assert!(out.contains("cut.zkey"), "{line}: {out}");
     }
     assert!(!d.join("x.zkey").exists());
     assert!(!d.join("keys").exists(), "install wrote to the key cache");
@@ -379,46 +284,18 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
     .unwrap();
     let out = fails(
         d,
-        &[
-            "setup",
-            "verify",
-            "tampered.zkey",
-            "--ptau",
-            "pot.ptau",
-            "--r1cs",
-            "circuit.r1cs",
-        ],
+        "setup verify tampered.zkey --ptau pot.ptau --r1cs circuit.r1cs",
     );
     assert!(out.contains("L section"), "{out}");
     // Bad beacon parameters.
     let out = fails(
         d,
-        &[
-            "setup",
-            "beacon",
-            "final.zkey",
-            "-o",
-            "x.zkey",
-            "--beacon",
-            "zz",
-            "--iterations",
-            "10",
-        ],
+        "setup beacon final.zkey -o x.zkey --beacon zz --iterations 10",
     );
     assert!(out.contains("--beacon"), "{out}");
     let out = fails(
         d,
-        &[
-            "setup",
-            "beacon",
-            "final.zkey",
-            "-o",
-            "x.zkey",
-            "--beacon",
-            "00",
-            "--iterations",
-            "5",
-        ],
+        "setup beacon final.zkey -o x.zkey --beacon 00 --iterations 5",
     );
     assert!(out.contains("iterations"), "{out}");
     assert!(!d.join("x.zkey").exists());
