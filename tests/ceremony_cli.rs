@@ -169,6 +169,18 @@ async fn ceremony_through_the_cli_proves_on_l1_and_interoperates_with_snarkjs() 
     assert_eq!(hash_after(&report, "contribution #1 alice"), ours);
     assert!(report.contains("contribution #2 bob"), "{report}");
     assert!(report.contains("contribution #3"), "{report}");
+    // From the published initial key: the same hashes; a key with a contribution is refused.
+    let quick = ok(
+        d,
+        "setup verify final.zkey --ptau pot.ptau --r1cs circuit.r1cs --initial 0000.zkey",
+    );
+    assert_eq!(hash_after(&quick, "contribution #1 alice"), ours);
+    assert!(quick.contains("contribution #3"), "{quick}");
+    let out = fails(
+        d,
+        "setup verify final.zkey --ptau pot.ptau --r1cs circuit.r1cs --initial 0001.zkey",
+    );
+    assert!(out.contains("initial key"), "{out}");
     let (good, log) = snarkjs(
         d,
         &["zkey", "verify", "circuit.r1cs", "pot.ptau", "final.zkey"],

@@ -687,3 +687,49 @@ fn forgery_from_dev_seed_fails_against_ceremony_key() {
     let honest = crate::groth16::prove(&pk, c, &mut rand::rngs::OsRng).unwrap();
     crate::groth16::verify(&pk.vk, &[z], &honest).unwrap();
 }
+
+/// Verifying from the published initial key: the same report as a full verification; a
+/// tampered initial key (any section, its hash) or final key is rejected, naming what.
+#[test]
+fn verify_with_initial_checks_the_initial_key_without_recomputing_it() {
+    use super::verify::verify_with_initial;
+    let s = setup(10, 5);
+    let (k1, h1) = contribute(&s.init, "a", None, &mut rand::rngs::OsRng).unwrap();
+    let (k2, h2) = contribute(&k1, "b", None, &mut rand::rngs::OsRng).unwrap();
+    let report = verify_with_initial(&k2, &s.init, &s.r1cs, &mut s.ptau()).unwrap();
+    let hashes: Vec<_> = report.contributions.iter().map(|c| c.hash).collect();
+    assert_eq!(hashes, vec![h1, h2]);
+    let p = (G1Affine::generator() * Fr::from(5u64)).into_affine();
+    let q = (G2Affine::generator() * Fr::from(5u64)).into_affine();
+    type Tamper = fn(&mut Zkey, G1Affine, G2Affine);
+    let tampered: [(&str, Tamper); 8] = [
+        ("A section", |t, p, _| t.a[1] = p),
+        ("B1 section", |t, p, _| t.b1[2] = p),
+        ("B2 section", |t, _, q| t.b2[2] = q),
+        ("IC section", |t, p, _| t.ic[1] = p),
+        ("L section", |t, p, _| t.c[0] = p),
+        ("H section", |t, p, _| t.h[4] = p),
+        ("circuit hash", |t, _, _| t.cs_hash[0] ^= 1),
+        ("delta", |t, p, _| t.delta1 = p),
+    ];
+    for (what, tamper) in tampered {
+        let mut bad = s.init.clone();
+        tamper(&mut bad, p, q);
+        match verify_with_initial(&k2, &bad, &s.r1cs, &mut s.ptau()) {
+            Err(CeremonyError::Mismatch { what: w }) => assert!(w.contains(what), "{what}: {w}"),
+            r => panic!("initial key with {what} tampered: {r:?}"),
+        }
+    }
+    // An initial key that already has a contribution is not an initial key.
+    expect_mismatch(verify_with_initial(&k2, &k1, &s.r1cs, &mut s.ptau()));
+    // The final key is compared with the initial one.
+    let mut bad = k2.clone();
+    bad.a[0] = p;
+    expect_mismatch(verify_with_initial(&bad, &s.init, &s.r1cs, &mut s.ptau()));
+    let mut bad = k2.clone();
+    bad.h[0] = p;
+    expect_mismatch(verify_with_initial(&bad, &s.init, &s.r1cs, &mut s.ptau()));
+    // Another circuit.
+    let r2 = R1cs::from_circuit(chain(11)).unwrap();
+    expect_mismatch(verify_with_initial(&k2, &s.init, &r2, &mut s.ptau()));
+}
