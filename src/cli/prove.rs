@@ -37,7 +37,7 @@ pub struct ProveArgs {
 /// Arguments of `zkroll verify`.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// A proof written by `zkroll prove`.
+    /// A proof written by `zkroll prove` (plonky2) or `zkroll wrap` (Groth16, `.g16`).
     pub proof: PathBuf,
     /// Also check that the proof is the proof of this batch file (same digest).
     #[arg(long)]
