@@ -143,28 +143,27 @@ impl Ext2Var {
         self.0[0].is_constant() && self.0[1].is_constant()
     }
 
-    /// `self / other`: hint the quotient (canonical witness) with `other · d = self`.
-    /// Unsatisfiable when `other = 0` and `self ≠ 0`; callers divide only by values known
-    /// nonzero or check that separately.
+    /// `self / other` as `self · other⁻¹`: unsatisfiable whenever `other = 0`, also for
+    /// `0 / 0` (a hinted quotient checked by `other · d = self` would accept any `d` there).
     pub fn div(&self, other: &Self) -> Result<Self, SynthesisError> {
-        if other.is_constant() {
-            let inv = other
+        self.mul(&other.inverse()?)
+    }
+
+    /// Multiplicative inverse: hint `inv` (canonical witness) with `self · inv = 1`;
+    /// unsatisfiable for 0.
+    pub fn inverse(&self) -> Result<Self, SynthesisError> {
+        if self.is_constant() {
+            let inv = self
                 .value()?
                 .try_inverse()
                 .ok_or(SynthesisError::Unsatisfiable)?;
-            return self.mul_const(inv);
+            return Ok(Self::constant(inv));
         }
-        let d = Self::new_witness(other.cs(), || {
-            let o = other.value()?;
-            Ok(self.value()? * o.try_inverse().unwrap_or(GF2::ZERO))
+        let inv = Self::new_witness(self.cs(), || {
+            Ok(self.value()?.try_inverse().unwrap_or(GF2::ZERO))
         })?;
-        other.mul(&d)?.enforce_equal(self)?;
-        Ok(d)
-    }
-
-    /// Multiplicative inverse (hint + `self · inv = 1`; unsatisfiable for 0).
-    pub fn inverse(&self) -> Result<Self, SynthesisError> {
-        Self::one().div(self)
+        self.mul(&inv)?.enforce_equal(&Self::one())?;
+        Ok(inv)
     }
 
     /// `self^(2^k)` by `k` squarings.
@@ -245,6 +244,27 @@ mod tests {
                 a.exp_power_of_2(5)
             );
         }
+        assert!(cs.is_satisfied().unwrap());
+    }
+
+    /// `0 / 0` has no quotient: a hinted `d` checked by `0 · d = 0` would accept any `d`, so
+    /// division goes through the inverse, which does not exist.
+    #[test]
+    fn division_by_zero_unsatisfiable_even_zero_over_zero() {
+        for num in [GF2::ZERO, GF2::rand()] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let vn = Ext2Var::new_witness(cs.clone(), || Ok(num)).unwrap();
+            let vz = Ext2Var::new_witness(cs.clone(), || Ok(GF2::ZERO)).unwrap();
+            let _ = vn.div(&vz).unwrap();
+            assert!(!cs.is_satisfied().unwrap(), "{num} / 0 accepted");
+        }
+        // A nonzero divisor is fine, and the quotient is the field's.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let (a, b) = (GF2::rand(), GF2::rand());
+        let va = Ext2Var::new_witness(cs.clone(), || Ok(a)).unwrap();
+        let vb = Ext2Var::new_witness(cs.clone(), || Ok(b)).unwrap();
+        let q = va.div(&vb).unwrap();
+        q.enforce_equal(&Ext2Var::constant(a / b)).unwrap();
         assert!(cs.is_satisfied().unwrap());
     }
 

@@ -436,18 +436,10 @@ impl GoldilocksVar {
         Ok(inv)
     }
 
-    /// `self / other`: hint the quotient `d` (canonical) with `other · d ≡ self`.
+    /// `self / other` as `self · other⁻¹`: unsatisfiable whenever `other ≡ 0`, also for
+    /// `0 / 0` (a hinted quotient checked by `other · d ≡ self` would accept any `d` there).
     pub fn div(&self, other: &Self) -> Result<Self, SynthesisError> {
-        if other.is_constant() {
-            return self.mul(&other.inverse()?);
-        }
-        let cs = other.cs();
-        let d = Self::new_witness(cs, || {
-            let o = other.value()?;
-            Ok(self.value()? * o.try_inverse().unwrap_or(GF::ZERO))
-        })?;
-        other.mul(&d)?.enforce_equal(self)?;
-        Ok(d)
+        self.mul(&other.inverse()?)
     }
 
     /// `self^e` for a constant exponent (square-and-multiply, lazy).
@@ -557,6 +549,19 @@ mod tests {
         let sq = m.square().unwrap().reduce().unwrap();
         assert_eq!(sq.value().unwrap(), GF::ONE);
         assert!(cs.is_satisfied().unwrap());
+    }
+
+    /// `0 / 0` has no quotient: a hinted `d` checked by `0 · d ≡ 0` would accept any `d`, so
+    /// division goes through the inverse, which does not exist.
+    #[test]
+    fn division_by_zero_unsatisfiable_even_zero_over_zero() {
+        for num in [GF::ZERO, GF::rand()] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let vn = GoldilocksVar::new_witness(cs.clone(), || Ok(num)).unwrap();
+            let vz = GoldilocksVar::new_witness(cs.clone(), || Ok(GF::ZERO)).unwrap();
+            let _ = vn.div(&vz).unwrap();
+            assert!(!cs.is_satisfied().unwrap(), "{num} / 0 accepted");
+        }
     }
 
     #[test]
