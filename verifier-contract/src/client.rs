@@ -84,6 +84,10 @@ pub enum L1Error {
         /// What does not match.
         reason: String,
     },
+    /// A blob could not be built, or a transaction's blobs could not be read back or do not
+    /// match their versioned hashes.
+    #[error(transparent)]
+    Blob(#[from] crate::blob::BlobError),
     /// A deployment receipt has no contract address.
     #[error("deployment transaction {0} created no contract")]
     NoContract(TxHash),
