@@ -56,6 +56,14 @@ pub enum BlobError {
         /// The source asked.
         source_name: String,
     },
+    /// A beacon node's blob endpoint failed or answered something else than blobs.
+    #[error("beacon node {url}: {reason}")]
+    Beacon {
+        /// The request.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
     /// The source returned another number of blobs than the transaction's versioned hashes.
     #[error("transaction {tx} has {expected} blobs, the source returned {got}")]
     WrongBlobCount {
@@ -258,17 +266,28 @@ pub async fn send_blob_tx(
     })
 }
 
+/// A mined blob transaction, as a [`BlobSource`] is asked for its blobs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobTxRef {
+    /// The transaction.
+    pub tx: TxHash,
+    /// Its execution block.
+    pub block_number: u64,
+    /// That block's timestamp.
+    pub block_timestamp: u64,
+    /// Its blobs' versioned hashes, in order.
+    pub versioned_hashes: Vec<B256>,
+}
+
 /// Where a transaction's blobs come from. The chain itself keeps only their versioned hashes:
 /// the data is served by the consensus layer for about 18 days (4 096 epochs), then by archives.
 /// Whatever a source returns is checked by [`read_blobs`] against the versioned hashes, so a
 /// source need not be trusted.
 pub trait BlobSource {
-    /// The blobs of transaction `tx` (mined in block `block`), in order, or `None` if the
-    /// source does not have them.
+    /// The blobs of `tx`, in order, or `None` if the source does not have them.
     fn blobs(
         &self,
-        tx: TxHash,
-        block: u64,
+        tx: &BlobTxRef,
     ) -> impl Future<Output = Result<Option<Vec<Blob>>, L1Error>> + Send;
 
     /// The source's name, for errors.
@@ -276,7 +295,8 @@ pub trait BlobSource {
 }
 
 /// anvil's own blob store: `anvil_getBlobsByTransactionHash` (anvil keeps the sidecars of the
-/// transactions it mined; a mainnet node does not, see docs/l1.md "Reading blobs back").
+/// transactions it mined; a mainnet execution node does not, see docs/l1.md "Reading blobs
+/// back").
 #[derive(Clone, Debug)]
 pub struct AnvilBlobs {
     provider: DynProvider,
@@ -290,10 +310,10 @@ impl AnvilBlobs {
 }
 
 impl BlobSource for AnvilBlobs {
-    async fn blobs(&self, tx: TxHash, _block: u64) -> Result<Option<Vec<Blob>>, L1Error> {
+    async fn blobs(&self, tx: &BlobTxRef) -> Result<Option<Vec<Blob>>, L1Error> {
         Ok(self
             .provider
-            .raw_request("anvil_getBlobsByTransactionHash".into(), (tx,))
+            .raw_request("anvil_getBlobsByTransactionHash".into(), (tx.tx,))
             .await?)
     }
 
@@ -302,8 +322,153 @@ impl BlobSource for AnvilBlobs {
     }
 }
 
-/// The blobs of transaction `tx`, from `source`, each checked against the versioned hash the
-/// transaction carries on chain (read through `provider`): the KZG commitment is recomputed
+/// How a beacon node's `{block_id}` names the beacon block that holds an execution block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeaconBlockId {
+    /// The execution block number (anvil's beacon endpoints number their blocks so).
+    ExecutionBlockNumber,
+    /// The slot of the execution block's timestamp, `(timestamp − genesis_time) /
+    /// seconds_per_slot` (a real beacon node: mainnet has 12-second slots; `genesis_time` is
+    /// in `/eth/v1/beacon/genesis`, see [`BeaconBlobs::genesis_time`]).
+    SlotOfTimestamp {
+        /// The beacon chain's genesis time (Unix seconds).
+        genesis_time: u64,
+        /// Seconds per slot.
+        seconds_per_slot: u64,
+    },
+}
+
+impl BeaconBlockId {
+    /// The `{block_id}` of the beacon block holding execution block `number` with `timestamp`
+    /// (`None` for a timestamp before genesis or a zero slot length).
+    pub fn block_id(&self, number: u64, timestamp: u64) -> Option<u64> {
+        match *self {
+            Self::ExecutionBlockNumber => Some(number),
+            Self::SlotOfTimestamp {
+                genesis_time,
+                seconds_per_slot,
+            } => timestamp
+                .checked_sub(genesis_time)?
+                .checked_div(seconds_per_slot),
+        }
+    }
+}
+
+/// A beacon node's blob endpoint, `GET /eth/v1/beacon/blobs/{block_id}?versioned_hashes=…`
+/// (the Fulu-era API; it replaced `/eth/v1/beacon/blob_sidecars/{block_id}`, which anvil 1.7
+/// answers with 410 Gone). Nodes serve blobs for about 18 days; an archive exposing the same
+/// endpoint serves older ones.
+#[derive(Clone, Debug)]
+pub struct BeaconBlobs {
+    base: String,
+    block_id: BeaconBlockId,
+    http: alloy::transports::http::reqwest::Client,
+}
+
+impl BeaconBlobs {
+    /// The beacon API at `base` (e.g. `http://127.0.0.1:5052`), each request timing out after
+    /// `timeout`.
+    pub fn new(
+        base: &str,
+        block_id: BeaconBlockId,
+        timeout: std::time::Duration,
+    ) -> Result<Self, L1Error> {
+        let http = alloy::transports::http::reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| L1Error::Url(format!("{base}: {e}")))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            block_id,
+            http,
+        })
+    }
+
+    async fn get(&self, path: &str) -> Result<Option<serde_json::Value>, BlobError> {
+        let url = format!("{}{path}", self.base);
+        let bad = |reason: String| BlobError::Beacon {
+            url: url.clone(),
+            reason,
+        };
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+        if resp.status().as_u16() == 404 {
+            return Ok(None);
+        }
+        if !resp.status().is_success() {
+            return Err(bad(format!("HTTP {}", resp.status())));
+        }
+        resp.json().await.map(Some).map_err(|e| bad(e.to_string()))
+    }
+
+    /// The beacon chain's genesis time, from `/eth/v1/beacon/genesis`.
+    pub async fn genesis_time(&self) -> Result<u64, L1Error> {
+        let path = "/eth/v1/beacon/genesis";
+        let bad = |reason: &str| BlobError::Beacon {
+            url: format!("{}{path}", self.base),
+            reason: reason.to_owned(),
+        };
+        let v = self.get(path).await?.ok_or_else(|| bad("not found"))?;
+        Ok(v["data"]["genesis_time"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("no data.genesis_time"))?)
+    }
+}
+
+impl BlobSource for BeaconBlobs {
+    async fn blobs(&self, tx: &BlobTxRef) -> Result<Option<Vec<Blob>>, L1Error> {
+        let id = self
+            .block_id
+            .block_id(tx.block_number, tx.block_timestamp)
+            .ok_or_else(|| BlobError::Beacon {
+                url: self.base.clone(),
+                reason: format!(
+                    "block {} (timestamp {}) has no slot",
+                    tx.block_number, tx.block_timestamp
+                ),
+            })?;
+        let hashes: Vec<String> = tx.versioned_hashes.iter().map(|h| h.to_string()).collect();
+        let path = format!(
+            "/eth/v1/beacon/blobs/{id}?versioned_hashes={}",
+            hashes.join(",")
+        );
+        let Some(v) = self.get(&path).await? else {
+            return Ok(None);
+        };
+        let bad = |reason: String| BlobError::Beacon {
+            url: format!("{}{path}", self.base),
+            reason,
+        };
+        let data = v["data"]
+            .as_array()
+            .ok_or_else(|| bad("no data array".into()))?;
+        let blobs = data
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let bytes = b
+                    .as_str()
+                    .and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
+                    .ok_or_else(|| bad(format!("data[{i}] is not hex")))?;
+                Blob::try_from(bytes.as_slice())
+                    .map_err(|_| bad(format!("data[{i}] has {} bytes", bytes.len())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(blobs))
+    }
+
+    fn name(&self) -> String {
+        format!("beacon node {}", self.base)
+    }
+}
+
+/// The blobs of transaction `tx` (a mined type-3 transaction, read through `provider`), from
+/// `source`, each checked against the versioned hash the transaction carries on chain: the KZG commitment is recomputed
 /// with c-kzg and `0x01 ‖ sha256(commitment)[1..]` must equal it. Returns them in order.
 ///
 /// Errors: the transaction is unknown ([`BlobError::TxNotFound`]) or carries no blob
@@ -324,9 +489,21 @@ pub async fn read_blobs<S: BlobSource>(
     if expected.is_empty() {
         return Err(BlobError::NotABlobTx { tx }.into());
     }
-    let block = t.block_number.ok_or(BlobError::TxNotFound { tx })?;
+    let block_number = t.block_number.ok_or(BlobError::TxNotFound { tx })?;
+    let block_timestamp = provider
+        .get_block_by_number(block_number.into())
+        .await?
+        .ok_or(BlobError::TxNotFound { tx })?
+        .header
+        .timestamp;
+    let r = BlobTxRef {
+        tx,
+        block_number,
+        block_timestamp,
+        versioned_hashes: expected.clone(),
+    };
     let blobs = source
-        .blobs(tx, block)
+        .blobs(&r)
         .await?
         .ok_or_else(|| BlobError::Unavailable {
             tx,
@@ -409,6 +586,25 @@ mod tests {
         let mut bad = b;
         bad.0[..32].copy_from_slice(p.as_slice());
         assert!(matches!(blob_commitment(&bad), Err(BlobError::Kzg(_))));
+    }
+
+    #[test]
+    fn beacon_block_ids() {
+        assert_eq!(
+            BeaconBlockId::ExecutionBlockNumber.block_id(42, 1_000),
+            Some(42)
+        );
+        let mainnet = BeaconBlockId::SlotOfTimestamp {
+            genesis_time: 1_606_824_023,
+            seconds_per_slot: 12,
+        };
+        assert_eq!(mainnet.block_id(0, 1_606_824_023 + 12 * 7 + 11), Some(7));
+        assert_eq!(mainnet.block_id(0, 1_606_824_022), None);
+        let zero = BeaconBlockId::SlotOfTimestamp {
+            genesis_time: 0,
+            seconds_per_slot: 0,
+        };
+        assert_eq!(zero.block_id(0, 5), None);
     }
 
     #[test]

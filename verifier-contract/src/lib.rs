@@ -17,14 +17,14 @@ pub mod toolchain;
 pub mod verifier_gen;
 
 pub use blob::{
-    open_blob, read_blobs, send_blob_tx, AnvilBlobs, BlobError, BlobOpening, BlobSource,
-    BlobTxReport, SidecarFormat,
+    open_blob, read_blobs, send_blob_tx, AnvilBlobs, BeaconBlobs, BeaconBlockId, BlobError,
+    BlobOpening, BlobSource, BlobTxRef, BlobTxReport, SidecarFormat,
 };
 pub use client::{
     anvil_provider, calldata_gas, connect, connect_checked, connect_with_timeout, deploy,
-    deploy_rollup, deploy_verifier, spawn_anvil, verify_proof_call, verify_proof_tx,
-    CommittedBatch, ExitLeaf, L1Error, PriorityOp, PriorityOpInfo, QueuedDeposit, QueuedFullExit,
-    RollupClient, RollupParams, TxReport, EMPTY_ROOT, RPC_TIMEOUT, TX_BASE_GAS,
+    deploy_rollup, deploy_verifier, spawn_anvil, spawn_anvil_with_args, verify_proof_call,
+    verify_proof_tx, CommittedBatch, ExitLeaf, L1Error, PriorityOp, PriorityOpInfo, QueuedDeposit,
+    QueuedFullExit, RollupClient, RollupParams, TxReport, EMPTY_ROOT, RPC_TIMEOUT, TX_BASE_GAS,
 };
 pub use digest::{digest_to_fr, public_input_digest};
 pub use toolchain::{Artifact, Toolchain, ToolchainError, SETUP_HINT};

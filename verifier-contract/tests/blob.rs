@@ -14,23 +14,13 @@ use alloy::primitives::{Address, Bytes, TxHash, B256, U256};
 use alloy::providers::{DynProvider, Provider};
 use alloy::rpc::types::TransactionRequest;
 use alloy::sol_types::{SolCall, SolEvent};
-use support::BlobEnv;
+use support::{BlobEnv, IBlobOpeningHarness};
 use zkroll_verifier_contract::bindings::IBlobOpening::IBlobOpeningErrors as BE;
 use zkroll_verifier_contract::blob::{blob_versioned_hash, BlobTxReport};
 use zkroll_verifier_contract::{
-    open_blob, read_blobs, send_blob_tx, AnvilBlobs, BlobError, BlobOpening, BlobSource, L1Error,
+    open_blob, read_blobs, send_blob_tx, AnvilBlobs, BeaconBlobs, BeaconBlockId, BlobError,
+    BlobOpening, BlobSource, BlobTxRef, L1Error,
 };
-
-alloy::sol! {
-    #[sol(rpc)]
-    interface IBlobOpeningHarness {
-        event Opened(uint256 indexed index, bytes32 versionedHash, uint256 gasUsed);
-        event BlobHash(uint256 indexed index, bytes32 versionedHash);
-        function open(uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
-        function openWith(address precompile, uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
-        function recordBlobHash(uint256 index) external;
-    }
-}
 
 /// A blob holding `data` (alloy's simple coder: canonical field elements).
 fn blob(data: &[u8]) -> Blob {
@@ -300,8 +290,8 @@ enum Tamper {
 }
 
 impl BlobSource for Tampered {
-    async fn blobs(&self, tx: TxHash, block: u64) -> Result<Option<Vec<Blob>>, L1Error> {
-        let mut blobs = self.inner.blobs(tx, block).await?;
+    async fn blobs(&self, tx: &BlobTxRef) -> Result<Option<Vec<Blob>>, L1Error> {
+        let mut blobs = self.inner.blobs(tx).await?;
         match self.how {
             Tamper::FlipByte { blob, byte } => {
                 if let Some(b) = blobs.as_mut() {
@@ -341,6 +331,38 @@ async fn blobs_read_back_are_the_bytes_sent_and_tampered_ones_are_refused() {
     let anvil = AnvilBlobs::new(env.provider.clone());
     let back = read_blobs(&env.provider, &anvil, tx).await.expect("read");
     assert_eq!(back, blobs);
+    // anvil's beacon endpoint (`/eth/v1/beacon/blobs/{block}`) serves the same blobs.
+    let beacon = BeaconBlobs::new(
+        &env.anvil.endpoint(),
+        BeaconBlockId::ExecutionBlockNumber,
+        zkroll_verifier_contract::RPC_TIMEOUT,
+    )
+    .unwrap();
+    assert!(beacon.genesis_time().await.expect("genesis") > 0);
+    let back = read_blobs(&env.provider, &beacon, tx)
+        .await
+        .expect("read from the beacon endpoint");
+    assert_eq!(back, blobs);
+    // Asked for another block, it has none of them.
+    let wrong_slot = BeaconBlobs::new(
+        &env.anvil.endpoint(),
+        BeaconBlockId::SlotOfTimestamp {
+            genesis_time: 0,
+            seconds_per_slot: 1,
+        },
+        zkroll_verifier_contract::RPC_TIMEOUT,
+    )
+    .unwrap();
+    let err = read_blobs(&env.provider, &wrong_slot, tx)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            L1Error::Blob(BlobError::Unavailable { .. } | BlobError::Beacon { .. })
+        ),
+        "{err}"
+    );
 
     let tampered = |how| Tampered {
         inner: anvil.clone(),

@@ -203,6 +203,18 @@ impl Env {
     }
 }
 
+alloy::sol! {
+    /// tests/contracts/BlobOpeningHarness.sol.
+    #[sol(rpc)]
+    interface IBlobOpeningHarness {
+        event Opened(uint256 indexed index, bytes32 versionedHash, uint256 gasUsed);
+        event BlobHash(uint256 indexed index, bytes32 versionedHash);
+        function open(uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
+        function openWith(address precompile, uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
+        function recordBlobHash(uint256 index) external;
+    }
+}
+
 /// A fresh anvil with the test-only `BlobOpeningHarness` (tests/contracts/BlobOpeningHarness.sol,
 /// compiled with contracts/BlobOpening.sol) deployed, and the sidecar format its hardfork takes.
 pub struct BlobEnv {
