@@ -41,6 +41,12 @@ pub enum BlobError {
         /// The transaction.
         tx: TxHash,
     },
+    /// The transaction is known but not mined yet.
+    #[error("transaction {tx} is not mined yet")]
+    NotMined {
+        /// The transaction.
+        tx: TxHash,
+    },
     /// The transaction carries no blob (it is not a type-3 transaction).
     #[error("transaction {tx} carries no blob")]
     NotABlobTx {
@@ -90,12 +96,14 @@ pub enum BlobError {
 }
 
 /// Which sidecar a node's transaction pool takes: EIP-4844 blob proofs before Osaka, EIP-7594
-/// cell proofs from Osaka on (mainnet since Fusaka, December 2025; anvil 1.7's default hardfork).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// cell proofs from Osaka on (mainnet since Fusaka, December 2025; anvil 1.7's default hardfork,
+/// though anvil takes either). The default is [`SidecarFormat::Eip7594`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SidecarFormat {
     /// One KZG proof per blob (Cancun, Prague).
     Eip4844,
     /// 128 cell proofs per blob (Osaka and later).
+    #[default]
     Eip7594,
 }
 
@@ -471,8 +479,8 @@ impl BlobSource for BeaconBlobs {
 /// `source`, each checked against the versioned hash the transaction carries on chain: the KZG commitment is recomputed
 /// with c-kzg and `0x01 ‖ sha256(commitment)[1..]` must equal it. Returns them in order.
 ///
-/// Errors: the transaction is unknown ([`BlobError::TxNotFound`]) or carries no blob
-/// ([`BlobError::NotABlobTx`]); the source lacks its blobs ([`BlobError::Unavailable`]),
+/// Errors: the transaction is unknown ([`BlobError::TxNotFound`]), not mined
+/// ([`BlobError::NotMined`]) or carries no blob ([`BlobError::NotABlobTx`]); the source lacks its blobs ([`BlobError::Unavailable`]),
 /// returns another number of them ([`BlobError::WrongBlobCount`]), or a blob whose versioned
 /// hash differs ([`BlobError::VersionedHashMismatch`] naming the transaction and the index) or
 /// that is not a valid blob ([`BlobError::Kzg`]).
@@ -489,7 +497,7 @@ pub async fn read_blobs<S: BlobSource>(
     if expected.is_empty() {
         return Err(BlobError::NotABlobTx { tx }.into());
     }
-    let block_number = t.block_number.ok_or(BlobError::TxNotFound { tx })?;
+    let block_number = t.block_number.ok_or(BlobError::NotMined { tx })?;
     let block_timestamp = provider
         .get_block_by_number(block_number.into())
         .await?

@@ -241,7 +241,7 @@ impl BlobEnv {
             toolchain,
             provider,
             harness: Address::ZERO,
-            format: SidecarFormat::Eip7594,
+            format: SidecarFormat::default(),
         };
         let harness = env.artifact("BlobOpeningHarness");
         env.harness = zkroll_verifier_contract::deploy(&env.provider, &harness, &[])
