@@ -19,7 +19,7 @@ use zkroll_verifier_contract::bindings::IBlobOpening::IBlobOpeningErrors as BE;
 use zkroll_verifier_contract::blob::{blob_versioned_hash, BlobTxReport};
 use zkroll_verifier_contract::{
     open_blob, read_blobs, send_blob_tx, AnvilBlobs, BeaconBlobs, BeaconBlockId, BlobError,
-    BlobOpening, BlobSource, BlobTxRef, L1Error,
+    BlobOpening, BlobSource, BlobTxRef, L1Error, SidecarFormat,
 };
 
 /// A blob holding `data` (alloy's simple coder: canonical field elements).
@@ -130,6 +130,27 @@ async fn opening_accepts_a_ckzg_opening() {
     env.send(open_call(1, &o2), vec![blob(b"unrelated"), b2])
         .await
         .expect("blob 1 opened");
+}
+
+/// Before Osaka (here `--hardfork cancun`) a sidecar carries one blob proof per blob
+/// (EIP-4844): the same opening passes and a wrong `y` fails.
+#[tokio::test]
+async fn eip4844_sidecar_on_a_cancun_anvil() {
+    let env = BlobEnv::with_anvil_args(&["--hardfork", "cancun"], SidecarFormat::Eip4844).await;
+    let b = blob(b"zkroll on cancun");
+    let o = open_blob(&b, point(7)).unwrap();
+    let rep = env
+        .send(open_call(0, &o), vec![b])
+        .await
+        .expect("opening accepted");
+    assert_eq!(rep.versioned_hashes, vec![o.versioned_hash]);
+    assert_eq!(rep.blob_gas_used, DATA_GAS_PER_BLOB);
+    let mut wrong_y = o;
+    wrong_y.y.0[31] ^= 1;
+    assert!(matches!(
+        blob_err(env.send(open_call(0, &wrong_y), vec![b]).await, "wrong y"),
+        BE::BlobOpeningInvalid(e) if e.index == U256::ZERO
+    ));
 }
 
 #[tokio::test]

@@ -14,8 +14,8 @@ use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
 use zkroll_verifier_contract::{
     anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx, spawn_anvil,
-    Artifact, BlobTxReport, L1Error, RollupClient, RollupParams, SidecarFormat, Toolchain,
-    TxReport,
+    spawn_anvil_with_args, Artifact, BlobTxReport, L1Error, RollupClient, RollupParams,
+    SidecarFormat, Toolchain, TxReport,
 };
 
 /// The installed toolchain; panics with the setup hint when it is missing.
@@ -233,15 +233,21 @@ pub struct BlobEnv {
 impl BlobEnv {
     /// Spawns anvil (default hardfork) and deploys the harness.
     pub async fn new() -> Self {
+        Self::with_anvil_args(&[], SidecarFormat::default()).await
+    }
+
+    /// Spawns anvil with `args` (e.g. `["--hardfork", "cancun"]`), deploys the harness, and
+    /// sends blobs with sidecars of `format`.
+    pub async fn with_anvil_args(args: &[&str], format: SidecarFormat) -> Self {
         let toolchain = toolchain();
-        let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
+        let anvil = spawn_anvil_with_args(&toolchain, args).expect("spawn anvil");
         let provider = anvil_provider(&anvil, 0).expect("provider");
         let mut env = Self {
             anvil,
             toolchain,
             provider,
             harness: Address::ZERO,
-            format: SidecarFormat::default(),
+            format,
         };
         let harness = env.artifact("BlobOpeningHarness");
         env.harness = zkroll_verifier_contract::deploy(&env.provider, &harness, &[])
