@@ -36,5 +36,5 @@ fi
 [ -x "$ANVIL" ] || { echo "setup-l1: anvil binary missing at verifier-contract/$ANVIL" >&2; exit 1; }
 "$ANVIL" --version | head -1
 node -e 'process.stdout.write("solc-js " + require("solc/package.json").version + "\n")'
-node scripts/compile.js --out out contracts/PoseidonGoldilocks.sol contracts/Rollup.sol >/dev/null
-echo "setup-l1: compiled contracts/Rollup.sol (and PoseidonGoldilocks.sol) into verifier-contract/out/"
+node scripts/compile.js --out out contracts/BlobOpening.sol contracts/PoseidonGoldilocks.sol contracts/Rollup.sol >/dev/null
+echo "setup-l1: compiled contracts/Rollup.sol (with BlobOpening.sol and PoseidonGoldilocks.sol) into verifier-contract/out/"

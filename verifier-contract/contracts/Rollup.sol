@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.28;
 
+import "./BlobOpening.sol";
 import "./PoseidonGoldilocks.sol";
 
 /// @notice The generated Groth16 verifier (see `zkroll_verifier_contract::verifier_solidity`):
@@ -22,7 +23,10 @@ interface IGroth16Verifier {
 /// FullExit op `0x04 ‖ account(u32 BE) ‖ requester(20)` = `slot[0..25]`, formats.md §8); the
 /// contract's balance covers every `claimable` amount, every exodus exit and every refund as long
 /// as the proven circuit is sound.
-contract Rollup {
+/// @dev Inherits `BlobOpening._openBlob` (the EIP-4844 point-evaluation check of a blob carried
+/// by the transaction), which the blob-carrying `commitBatch` of issue 13 will call; nothing
+/// calls it yet, so it adds no bytecode.
+contract Rollup is BlobOpening {
     /// Goldilocks prime p = 2^64 - 2^32 + 1.
     uint256 private constant GOLDILOCKS_P = 0xffffffff00000001;
     /// L2 amounts are in gwei.

@@ -1,6 +1,7 @@
 //! Typed alloy bindings of the contracts' ABIs. The declarations mirror
-//! `contracts/Rollup.sol`, `contracts/PoseidonGoldilocks.sol` and the generated verifier; a test
-//! compares them with the ABI solc produces, so they cannot drift apart silently.
+//! `contracts/Rollup.sol`, `contracts/BlobOpening.sol`, `contracts/PoseidonGoldilocks.sol` and
+//! the generated verifier; a test compares them with the ABI solc produces, so they cannot drift
+//! apart silently.
 
 alloy::sol! {
     /// The generated Groth16 verifier (see [`crate::verifier_solidity`]).
@@ -28,6 +29,20 @@ alloy::sol! {
         function hashNoPad(uint256[] calldata input) external pure returns (bytes32 h);
         function twoToOne(bytes32 left, bytes32 right) external pure returns (bytes32 h);
         function leafRoot(uint256[12] calldata leaf, uint32 index, bytes32[32] calldata siblings) external pure returns (bytes32 h);
+    }
+
+    /// The errors of `contracts/BlobOpening.sol` (the EIP-4844 point-evaluation check that
+    /// Rollup.sol inherits; docs/l1.md "Blob opening").
+    #[sol(abi, all_derives)]
+    interface IBlobOpening {
+        error NoBlob(uint256 index);
+        error BlobPointNotCanonical(uint256 x);
+        error BlobValueNotCanonical(uint256 y);
+        error BlobCommitmentLength(uint256 length);
+        error BlobProofLength(uint256 length);
+        error BlobCommitmentMismatch(uint256 index, bytes32 versionedHash);
+        error BlobOpeningInvalid(uint256 index);
+        error PointEvaluationOutput(uint256 index);
     }
 
     /// The rollup contract (`contracts/Rollup.sol`).
@@ -68,6 +83,14 @@ alloy::sol! {
         error RefundAlreadyDone(uint256 index);
         error NothingToWithdraw();
         error WithdrawalTransferFailed();
+        error NoBlob(uint256 index);
+        error BlobPointNotCanonical(uint256 x);
+        error BlobValueNotCanonical(uint256 y);
+        error BlobCommitmentLength(uint256 length);
+        error BlobProofLength(uint256 length);
+        error BlobCommitmentMismatch(uint256 index, bytes32 versionedHash);
+        error BlobOpeningInvalid(uint256 index);
+        error PointEvaluationOutput(uint256 index);
 
         function EMPTY_ROOT() external view returns (bytes32);
         function verifier() external view returns (address);

@@ -84,6 +84,10 @@ pub enum L1Error {
         /// What does not match.
         reason: String,
     },
+    /// A blob could not be built, or a transaction's blobs could not be read back or do not
+    /// match their versioned hashes.
+    #[error(transparent)]
+    Blob(#[from] crate::blob::BlobError),
     /// A deployment receipt has no contract address.
     #[error("deployment transaction {0} created no contract")]
     NoContract(TxHash),
@@ -167,10 +171,19 @@ pub fn calldata_gas(input: &[u8]) -> u64 {
 /// Starts the toolchain's anvil on 127.0.0.1 at a free port (chosen by anvil). The node is
 /// killed when the returned instance is dropped, including when a test panics.
 pub fn spawn_anvil(toolchain: &Toolchain) -> Result<AnvilInstance, L1Error> {
+    spawn_anvil_with_args(toolchain, &[])
+}
+
+/// [`spawn_anvil`] with extra command-line arguments (e.g. `["--hardfork", "prague"]`).
+pub fn spawn_anvil_with_args(
+    toolchain: &Toolchain,
+    args: &[&str],
+) -> Result<AnvilInstance, L1Error> {
     Ok(Anvil::new()
         .path(toolchain.anvil_path())
         .host("127.0.0.1")
         .port(0u16)
+        .args(args.iter().copied())
         .try_spawn()?)
 }
 

@@ -207,8 +207,8 @@ impl Toolchain {
     }
 
     /// The Rollup contract, compiled from `contracts/Rollup.sol` (with the
-    /// `contracts/PoseidonGoldilocks.sol` it imports) into `out/` (setup-l1.sh does this too; a
-    /// stale or missing artifact is recompiled).
+    /// `contracts/BlobOpening.sol` and `contracts/PoseidonGoldilocks.sol` it imports) into `out/`
+    /// (setup-l1.sh does this too; a stale or missing artifact is recompiled).
     pub fn rollup_artifact(&self) -> Result<Artifact, ToolchainError> {
         self.contract_artifact("Rollup")
     }
@@ -217,7 +217,11 @@ impl Toolchain {
     pub fn contract_artifact(&self, contract: &str) -> Result<Artifact, ToolchainError> {
         let dir = self.root.join("contracts");
         self.compile_all(
-            &[&dir.join("PoseidonGoldilocks.sol"), &dir.join("Rollup.sol")],
+            &[
+                &dir.join("BlobOpening.sol"),
+                &dir.join("PoseidonGoldilocks.sol"),
+                &dir.join("Rollup.sol"),
+            ],
             &self.root.join("out"),
             contract,
         )

@@ -4,16 +4,18 @@
 pub mod echo;
 pub mod tree;
 
+use alloy::eips::eip4844::Blob;
 use alloy::node_bindings::AnvilInstance;
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, Bytes, U256};
 use alloy::providers::DynProvider;
 use alloy::providers::Provider;
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
 use zkroll_verifier_contract::{
-    anvil_provider, deploy_rollup, deploy_verifier, proof_words, spawn_anvil, RollupClient,
-    RollupParams, Toolchain, TxReport,
+    anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx, spawn_anvil,
+    spawn_anvil_with_args, Artifact, BlobTxReport, L1Error, RollupClient, RollupParams,
+    SidecarFormat, Toolchain, TxReport,
 };
 
 /// The installed toolchain; panics with the setup hint when it is missing.
@@ -198,5 +200,80 @@ impl Env {
             .get_block_number()
             .await
             .expect("block number")
+    }
+}
+
+alloy::sol! {
+    /// tests/contracts/BlobOpeningHarness.sol.
+    #[sol(rpc)]
+    interface IBlobOpeningHarness {
+        event Opened(uint256 indexed index, bytes32 versionedHash, uint256 gasUsed);
+        event BlobHash(uint256 indexed index, bytes32 versionedHash);
+        function open(uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
+        function openWith(address precompile, uint256 index, uint256 x, uint256 y, bytes calldata commitment, bytes calldata proof) external;
+        function recordBlobHash(uint256 index) external;
+    }
+}
+
+/// A fresh anvil with the test-only `BlobOpeningHarness` (tests/contracts/BlobOpeningHarness.sol,
+/// compiled with contracts/BlobOpening.sol) deployed, and the sidecar format its hardfork takes.
+pub struct BlobEnv {
+    /// The node (killed on drop).
+    pub anvil: AnvilInstance,
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// Dev account 0.
+    pub provider: DynProvider,
+    /// The harness.
+    pub harness: Address,
+    /// The sidecar format of anvil's default hardfork.
+    pub format: SidecarFormat,
+}
+
+impl BlobEnv {
+    /// Spawns anvil (default hardfork) and deploys the harness.
+    pub async fn new() -> Self {
+        Self::with_anvil_args(&[], SidecarFormat::default()).await
+    }
+
+    /// Spawns anvil with `args` (e.g. `["--hardfork", "cancun"]`), deploys the harness, and
+    /// sends blobs with sidecars of `format`.
+    pub async fn with_anvil_args(args: &[&str], format: SidecarFormat) -> Self {
+        let toolchain = toolchain();
+        let anvil = spawn_anvil_with_args(&toolchain, args).expect("spawn anvil");
+        let provider = anvil_provider(&anvil, 0).expect("provider");
+        let mut env = Self {
+            anvil,
+            toolchain,
+            provider,
+            harness: Address::ZERO,
+            format,
+        };
+        let harness = env.artifact("BlobOpeningHarness");
+        env.harness = zkroll_verifier_contract::deploy(&env.provider, &harness, &[])
+            .await
+            .expect("deploy harness")
+            .0;
+        env
+    }
+
+    /// `contract` of tests/contracts/BlobOpeningHarness.sol, compiled with BlobOpening.sol.
+    pub fn artifact(&self, contract: &str) -> Artifact {
+        let root = self.toolchain.root();
+        self.toolchain
+            .compile_all(
+                &[
+                    &root.join("contracts/BlobOpening.sol"),
+                    &root.join("tests/contracts/BlobOpeningHarness.sol"),
+                ],
+                &root.join("out/test-blob"),
+                contract,
+            )
+            .unwrap_or_else(|e| panic!("compile {contract}: {e}"))
+    }
+
+    /// Sends `input` to the harness in a type-3 transaction carrying `blobs`.
+    pub async fn send(&self, input: Bytes, blobs: Vec<Blob>) -> Result<BlobTxReport, L1Error> {
+        send_blob_tx(&self.provider, self.harness, input, blobs, self.format).await
     }
 }
