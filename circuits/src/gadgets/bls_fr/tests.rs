@@ -47,19 +47,23 @@ fn arithmetic_matches_native() {
             fr::mul(&av, &bv),
             fr::mul(&av, &c),
         ];
-        let mut pw = PartialWitness::new();
-        pw.set_bls_fr_target(&x, &av).unwrap();
-        pw.set_bls_fr_target(&y, &bv).unwrap();
-        for (e, v) in expect.iter().zip(&native) {
-            pw.set_bls_fr_target(e, v).unwrap();
-        }
+        let witness = |results: &[BigUint]| {
+            let mut pw = PartialWitness::new();
+            pw.set_bls_fr_target(&x, &av).unwrap();
+            pw.set_bls_fr_target(&y, &bv).unwrap();
+            for (e, v) in expect.iter().zip(results) {
+                pw.set_bls_fr_target(e, v).unwrap();
+            }
+            pw
+        };
+        let pw = witness(&native);
         assert!(proves(&data, pw.clone()), "{av} {bv}");
-        // A wrong product (off by one in the lowest limb) is rejected.
-        let mut wrong = pw.clone();
-        wrong
-            .set_bls_fr_target(&expect[2], &fr::add(&native[2], &BigUint::from(1u32)))
-            .unwrap();
-        assert!(!proves(&data, wrong));
+        // Each wrong result (off by one) is rejected.
+        for i in 0..4 {
+            let mut wrong = native.clone();
+            wrong[i] = fr::add(&wrong[i], &BigUint::from(1u32));
+            assert!(!proves(&data, witness(&wrong)), "result {i}");
+        }
         // Tampering a limb of the product after honest witness generation is rejected.
         let limb0 = bls_fr_limbs::<F>(&native[2])[0];
         assert!(tamper_rejected(&data, pw, expect[2].limbs[0], limb0 + F::ONE));
