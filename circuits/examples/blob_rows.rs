@@ -42,7 +42,10 @@ fn main() {
     let p = b.bls_fr_mul(&x, &y);
     let one_mul = b.num_gates() - base;
     b.bls_fr_mul(&p, &x);
-    println!("| Fr multiplication (first / second in a circuit) | {one_mul} / {} |", b.num_gates() - base - one_mul);
+    println!(
+        "| Fr multiplication (first / second in a circuit) | {one_mul} / {} |",
+        b.num_gates() - base - one_mul
+    );
     let before = b.num_gates();
     b.assert_bls_fr_canonical(&p);
     println!("| Fr canonical check | {} |", b.num_gates() - before);
@@ -50,7 +53,10 @@ fn main() {
     let dc = b.add_virtual_hash();
     let vh: [Target; 8] = b.add_virtual_target_arr();
     b.blob_challenge(dc, &vh);
-    println!("| evaluation point x (Poseidon + 252-bit split) | {} |", b.num_gates());
+    println!(
+        "| evaluation point x (Poseidon + 252-bit split) | {} |",
+        b.num_gates()
+    );
     let mut rows = vec![];
     for n in [1usize, 16, 64, 256, 1024] {
         let (b, ..) = eval_circuit(n);
@@ -63,7 +69,10 @@ fn main() {
     println!(
         "| per used element (slope {n0} → {n1}; 9 of them range-check the element) | {per:.1} |"
     );
-    println!("| fixed part (rows at {n0} − {n0}·slope) | {:.0} |", r0 as f64 - n0 as f64 * per);
+    println!(
+        "| fixed part (rows at {n0} − {n0}·slope) | {:.0} |",
+        r0 as f64 - n0 as f64 * per
+    );
 
     let (b, targets, xt, yt) = eval_circuit(64);
     let data = b.build::<C>();

@@ -36,12 +36,9 @@ pub fn challenge_input(data_commitment: HashOut<F>, versioned_hash: &[u8; 32]) -
 pub fn challenge(data_commitment: HashOut<F>, versioned_hash: &[u8; 32]) -> BigUint {
     let h = PoseidonHash::hash_no_pad(&challenge_input(data_commitment, versioned_hash));
     let mask = (1u64 << CHALLENGE_LIMB_BITS) - 1;
-    h.elements
-        .iter()
-        .rev()
-        .fold(BigUint::ZERO, |acc, limb| {
-            (acc << CHALLENGE_LIMB_BITS) + BigUint::from(limb.to_canonical_u64() & mask)
-        })
+    h.elements.iter().rev().fold(BigUint::ZERO, |acc, limb| {
+        (acc << CHALLENGE_LIMB_BITS) + BigUint::from(limb.to_canonical_u64() & mask)
+    })
 }
 
 /// `p(x)` for the blob whose first `elements.len()` elements are `elements` (the rest zero),
@@ -51,7 +48,10 @@ pub fn challenge(data_commitment: HashOut<F>, versioned_hash: &[u8; 32]) -> BigU
 /// Panics if more than 4096 elements are given (a caller bug: see
 /// [`super::encoding::data_to_elements`]).
 pub fn evaluate(elements: &[BigUint], x: &BigUint) -> BigUint {
-    assert!(elements.len() <= FIELD_ELEMENTS_PER_BLOB, "more than 4096 elements");
+    assert!(
+        elements.len() <= FIELD_ELEMENTS_PER_BLOB,
+        "more than 4096 elements"
+    );
     let r = field::modulus();
     let x = x % r;
     let roots = roots_of_unity_brp();
@@ -61,7 +61,9 @@ pub fn evaluate(elements: &[BigUint], x: &BigUint) -> BigUint {
     let sum = elements
         .iter()
         .zip(roots)
-        .fold(BigUint::ZERO, |acc, (d, w)| field::add(&acc, &term(d, w, &x)));
+        .fold(BigUint::ZERO, |acc, (d, w)| {
+            field::add(&acc, &term(d, w, &x))
+        });
     field::mul(&sum, &vanishing_factor(&x))
 }
 

@@ -154,13 +154,10 @@ mod tests {
                 .unwrap();
             assert_eq!(to_be_bytes32(&evaluate(&elements, &x)), *y, "len {len}");
             let opening = open_blob(&data, HashOut::<F>::rand()).unwrap();
-            assert!(verify_opening(
-                &opening.commitment,
-                &opening.x,
-                &opening.y,
-                &opening.proof
-            )
-            .unwrap());
+            assert!(
+                verify_opening(&opening.commitment, &opening.x, &opening.y, &opening.proof)
+                    .unwrap()
+            );
         }
     }
 
@@ -172,7 +169,10 @@ mod tests {
         let o = open_blob(&data, dc).unwrap();
         assert_eq!(o.commitment, commitment(&data).unwrap());
         assert_eq!(o.versioned_hash[0], 0x01);
-        assert_eq!(BigUint::from_bytes_be(&o.x), challenge(dc, &o.versioned_hash));
+        assert_eq!(
+            BigUint::from_bytes_be(&o.x),
+            challenge(dc, &o.versioned_hash)
+        );
         assert!(BigUint::from_bytes_be(&o.x).bits() <= 252);
         // y off by one is rejected by c-kzg.
         let y1 = to_be_bytes32(&field::add(&BigUint::from_bytes_be(&o.y), &1u32.into()));
@@ -186,7 +186,10 @@ mod tests {
         // A non-canonical y (≥ r) is an encoding error, not a silent reduction.
         assert!(verify_opening(&o.commitment, &o.x, &field::MODULUS_BE, &o.proof).is_err());
         // Another data commitment gives another point.
-        assert_ne!(challenge(HashOut::<F>::rand(), &o.versioned_hash), BigUint::from_bytes_be(&o.x));
+        assert_ne!(
+            challenge(HashOut::<F>::rand(), &o.versioned_hash),
+            BigUint::from_bytes_be(&o.x)
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use crate::blob::eval::{term, CHALLENGE_LIMB_BITS};
 use crate::blob::field::{self, modulus, roots_of_unity_brp, FIELD_ELEMENTS_PER_BLOB};
 use crate::gadgets::bls_fr::expr::{BigExpr, Operand, Term, LIMB_BITS, LIMB_MAX};
-use crate::gadgets::bls_fr::{bls_fr_limbs, bls_fr_value, BlsFrTarget, CircuitBuilderBlsFr, NUM_LIMBS};
+use crate::gadgets::bls_fr::{
+    bls_fr_limbs, bls_fr_value, BlsFrTarget, CircuitBuilderBlsFr, NUM_LIMBS,
+};
 use crate::gadgets::range::CircuitBuilderRange;
 
 /// Bits of the top limb of a blob element: `248 − 8·29 = 16`, so an element is `< 2^248`.
@@ -56,7 +58,12 @@ pub trait CircuitBuilderBlob<F: RichField + Extendable<D>, const D: usize> {
     fn blob_evaluate(&mut self, elements: &[BlsFrTarget], x: &BlsFrTarget) -> BlsFrTarget;
     /// Constrains `y = p(x)` with `y` canonical (`< r`); same preconditions as
     /// [`Self::blob_evaluate`], and `y` must have range-checked limbs.
-    fn assert_blob_evaluation(&mut self, elements: &[BlsFrTarget], x: &BlsFrTarget, y: &BlsFrTarget);
+    fn assert_blob_evaluation(
+        &mut self,
+        elements: &[BlsFrTarget],
+        x: &BlsFrTarget,
+        y: &BlsFrTarget,
+    );
 }
 
 impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlob<F, D>
@@ -101,14 +108,20 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlob<F, D>
                 b
             })
             .collect();
-        let limbs: Vec<Target> = bits.chunks(LIMB_BITS).map(|c| self.le_sum(c.iter())).collect();
+        let limbs: Vec<Target> = bits
+            .chunks(LIMB_BITS)
+            .map(|c| self.le_sum(c.iter()))
+            .collect();
         BlsFrTarget {
             limbs: limbs.try_into().expect("252 bits make 9 limbs"),
         }
     }
 
     fn blob_evaluate(&mut self, elements: &[BlsFrTarget], x: &BlsFrTarget) -> BlsFrTarget {
-        assert!(elements.len() <= FIELD_ELEMENTS_PER_BLOB, "more than 4096 elements");
+        assert!(
+            elements.len() <= FIELD_ELEMENTS_PER_BLOB,
+            "more than 4096 elements"
+        );
         if elements.is_empty() {
             return self.constant_bls_fr(&BigUint::ZERO);
         }
@@ -145,7 +158,10 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlob<F, D>
             sum = if sum.is_empty() {
                 q.limbs.to_vec()
             } else {
-                sum.iter().zip(&q.limbs).map(|(&a, &b)| self.add(a, b)).collect()
+                sum.iter()
+                    .zip(&q.limbs)
+                    .map(|(&a, &b)| self.add(a, b))
+                    .collect()
             };
         }
         let sum = self.bls_fr_reduce(&BigExpr {
@@ -173,7 +189,12 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlob<F, D>
         y
     }
 
-    fn assert_blob_evaluation(&mut self, elements: &[BlsFrTarget], x: &BlsFrTarget, y: &BlsFrTarget) {
+    fn assert_blob_evaluation(
+        &mut self,
+        elements: &[BlsFrTarget],
+        x: &BlsFrTarget,
+        y: &BlsFrTarget,
+    ) {
         let value = self.blob_evaluate(elements, x);
         self.connect_bls_fr(&value, y);
     }
@@ -202,7 +223,11 @@ impl<F: RichField + Extendable<D>, const D: usize> SimpleGenerator<F, D> for Blo
         let x = bls_fr_value(&w.get_targets(&self.x)) % modulus();
         let d = bls_fr_value(&w.get_targets(&self.d));
         let omega = &roots_of_unity_brp()[self.index];
-        ensure!(x != *omega, "evaluation point is root of unity {}", self.index);
+        ensure!(
+            x != *omega,
+            "evaluation point is root of unity {}",
+            self.index
+        );
         for (&t, v) in self.q.iter().zip(bls_fr_limbs::<F>(&term(&d, omega, &x))) {
             out.set_target(t, v)?;
         }

@@ -141,7 +141,9 @@ fn challenge_matches_native() {
         pw
     };
     let words = |vhv: &[u8; 32]| -> [u64; 8] {
-        core::array::from_fn(|i| u32::from_be_bytes(vhv[4 * i..4 * i + 4].try_into().unwrap()) as u64)
+        core::array::from_fn(|i| {
+            u32::from_be_bytes(vhv[4 * i..4 * i + 4].try_into().unwrap()) as u64
+        })
     };
     let set = |dcv: HashOut<F>, vhv: &[u8; 32], xv: &BigUint| set_words(dcv, words(vhv), xv);
     let dcv = HashOut::<F>::rand();
@@ -152,7 +154,10 @@ fn challenge_matches_native() {
     let mut vh2 = vhv;
     vh2[31] ^= 1;
     assert!(!proves(&data, set(dcv, &vh2, &xv)), "other versioned hash");
-    assert!(!proves(&data, set(HashOut::<F>::rand(), &vhv, &xv)), "other commitment");
+    assert!(
+        !proves(&data, set(HashOut::<F>::rand(), &vhv, &xv)),
+        "other commitment"
+    );
     // A versioned-hash word ≥ 2^32 is rejected even with the matching x.
     // (Word 0 + 2^32 is the same Goldilocks-level input only if reduced; here it is simply
     // out of range, and the matching x of the in-range word is claimed.)
@@ -188,11 +193,15 @@ fn binds_an_opening_from_c_kzg() {
         for (t, v) in elements.iter().zip(elems) {
             pw.set_bls_fr_target(t, v).unwrap();
         }
-        pw.set_bls_fr_target(&y, &BigUint::from_bytes_be(yv)).unwrap();
+        pw.set_bls_fr_target(&y, &BigUint::from_bytes_be(yv))
+            .unwrap();
         pw
     };
     assert!(proves(&circuit, witness(&opening.elements, &opening.y)));
-    let y1 = to_be_bytes32(&fr::add(&BigUint::from_bytes_be(&opening.y), &BigUint::from(1u32)));
+    let y1 = to_be_bytes32(&fr::add(
+        &BigUint::from_bytes_be(&opening.y),
+        &BigUint::from(1u32),
+    ));
     assert!(!proves(&circuit, witness(&opening.elements, &y1)));
     let mut other = data.clone();
     other[0] ^= 1;

@@ -254,7 +254,11 @@ pub fn assert_zero_integer<F: RichField + Extendable<D>, const D: usize>(
     b: &mut CircuitBuilder<F, D>,
     expr: &BigExpr,
 ) {
-    assert_eq!(F::ORDER as u128, P, "limb bounds are computed for Goldilocks");
+    assert_eq!(
+        F::ORDER as u128,
+        P,
+        "limb bounds are computed for Goldilocks"
+    );
     let mut cols = Columns::new();
     for t in &expr.pos {
         cols.add_term(b, t, false);
@@ -266,7 +270,11 @@ pub fn assert_zero_integer<F: RichField + Extendable<D>, const D: usize>(
     if n == 0 {
         return;
     }
-    let sums: Vec<Target> = cols.sums.iter().map(|s| s.unwrap_or_else(|| b.zero())).collect();
+    let sums: Vec<Target> = cols
+        .sums
+        .iter()
+        .map(|s| s.unwrap_or_else(|| b.zero()))
+        .collect();
     let carries = b.add_virtual_targets(n - 1);
     b.add_simple_generator(CarryGenerator {
         cols: sums.clone(),

@@ -73,7 +73,12 @@ pub fn bls_fr_limbs<F: Field>(v: &BigUint) -> [F; NUM_LIMBS] {
 
 /// The integer a limb vector holds (limbs of any size).
 pub fn bls_fr_value<F: PrimeField64>(limbs: &[F]) -> BigUint {
-    value_of(&limbs.iter().map(|l| l.to_canonical_u64()).collect::<Vec<_>>())
+    value_of(
+        &limbs
+            .iter()
+            .map(|l| l.to_canonical_u64())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Non-native `Fr` gadgets.

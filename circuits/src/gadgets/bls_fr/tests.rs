@@ -66,7 +66,12 @@ fn arithmetic_matches_native() {
         }
         // Tampering a limb of the product after honest witness generation is rejected.
         let limb0 = bls_fr_limbs::<F>(&native[2])[0];
-        assert!(tamper_rejected(&data, pw, expect[2].limbs[0], limb0 + F::ONE));
+        assert!(tamper_rejected(
+            &data,
+            pw,
+            expect[2].limbs[0],
+            limb0 + F::ONE
+        ));
     }
 }
 
