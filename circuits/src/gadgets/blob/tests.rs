@@ -208,3 +208,14 @@ fn binds_an_opening_from_c_kzg() {
     let other_elements = data_to_elements(&other).unwrap();
     assert!(!proves(&circuit, witness(&other_elements, &opening.y)));
 }
+
+#[test]
+fn term_generator_serializes() {
+    let t = |i| Target::VirtualTarget { index: i };
+    crate::gadgets::bls_fr::expr::tests::roundtrip(&BlobTermGenerator {
+        index: 4095,
+        x: (0..9).map(t).collect(),
+        d: (9..18).map(t).collect(),
+        q: (18..27).map(t).collect(),
+    });
+}

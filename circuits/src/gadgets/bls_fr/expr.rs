@@ -570,3 +570,54 @@ fn read_expr(src: &mut Buffer) -> IoResult<BigExpr> {
         neg: read_terms(src)?,
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use plonky2::iop::generator::SimpleGenerator;
+    use plonky2::plonk::circuit_data::CommonCircuitData;
+    use plonky2::util::serialization::Buffer;
+
+    use super::*;
+    use crate::gadgets::test_util::builder;
+    use crate::{C, D, F};
+
+    /// Common data of a tiny circuit (generators' (de)serializers ignore it).
+    pub(crate) fn common() -> CommonCircuitData<F, D> {
+        let mut b = builder();
+        let t = b.add_virtual_target();
+        b.register_public_input(t);
+        b.build::<C>().common
+    }
+
+    /// Serializes `g`, reads it back and compares the two (by their `Debug` form).
+    pub(crate) fn roundtrip<G: SimpleGenerator<F, D> + std::fmt::Debug>(g: &G) {
+        let common = common();
+        let mut bytes = vec![];
+        g.serialize(&mut bytes, &common).unwrap();
+        let back = G::deserialize(&mut Buffer::new(&bytes), &common).unwrap();
+        assert_eq!(format!("{g:?}"), format!("{back:?}"));
+    }
+
+    #[test]
+    fn generators_serialize_roundtrip() {
+        let t = |i| Target::VirtualTarget { index: i };
+        let op = |i: usize| Operand {
+            limbs: vec![t(i), t(i + 1)],
+            max_limb: LIMB_MAX,
+        };
+        let expr = BigExpr {
+            pos: vec![Term::Prod(op(0), op(2)), Term::Const(modulus() - 1u32)],
+            neg: vec![Term::Scaled(BigUint::from(12345u32) << 200, op(4))],
+        };
+        roundtrip(&QuotientGenerator {
+            expr,
+            offset: BigUint::from(7u32),
+            rem: vec![t(10), t(11)],
+            quot: vec![t(12)],
+        });
+        roundtrip(&CarryGenerator {
+            cols: vec![t(1), t(2), t(3)],
+            carries: vec![t(4), t(5)],
+        });
+    }
+}

@@ -125,3 +125,12 @@ fn limbs_must_be_range_checked() {
     }
     assert!(!proves(&data, pw));
 }
+
+#[test]
+fn complement_generator_serializes() {
+    let t = |i| Target::VirtualTarget { index: i };
+    super::expr::tests::roundtrip(&ComplementGenerator {
+        a: (0..9).map(t).collect(),
+        complement: (9..18).map(t).collect(),
+    });
+}
