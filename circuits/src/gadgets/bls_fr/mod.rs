@@ -105,6 +105,10 @@ pub trait CircuitBuilderBlsFr<F: RichField + Extendable<D>, const D: usize> {
     fn bls_fr_mul_const(&mut self, a: &BlsFrTarget, c: &BigUint) -> BlsFrTarget;
     /// Constrains `a < r` (witnesses `r − 1 − a` with range-checked limbs and checks the sum).
     fn assert_bls_fr_canonical(&mut self, a: &BlsFrTarget);
+    /// The 32-byte big-endian encoding of `a` as 8 u32 words, most significant first (the
+    /// layout of a 32-byte value in formats.md limb lists); constrains `a < 2^256` (bits
+    /// 256–260 zero). Apply [`Self::assert_bls_fr_canonical`] first for a canonical encoding.
+    fn bls_fr_to_be_u32_words(&mut self, a: &BlsFrTarget) -> [Target; 8];
 }
 
 fn lin(a: &BlsFrTarget) -> Term {
@@ -189,6 +193,22 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlsFr<F, D>
                 neg: vec![Term::Const(modulus() - 1u32)],
             },
         );
+    }
+
+    fn bls_fr_to_be_u32_words(&mut self, a: &BlsFrTarget) -> [Target; 8] {
+        let bits: Vec<_> = a
+            .limbs
+            .iter()
+            .flat_map(|&l| self.split_le(l, LIMB_BITS))
+            .collect();
+        for b in &bits[256..] {
+            self.assert_zero(b.target);
+        }
+        let le_words: Vec<Target> = bits[..256]
+            .chunks(32)
+            .map(|c| self.le_sum(c.iter()))
+            .collect();
+        core::array::from_fn(|i| le_words[7 - i])
     }
 }
 

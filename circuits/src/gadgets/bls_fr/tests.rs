@@ -1,5 +1,6 @@
 use num_bigint::BigUint;
 use plonky2::field::types::Field;
+use plonky2::iop::target::Target;
 use plonky2::iop::witness::PartialWitness;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -133,4 +134,35 @@ fn complement_generator_serializes() {
         a: (0..9).map(t).collect(),
         complement: (9..18).map(t).collect(),
     });
+}
+
+#[test]
+fn big_endian_words() {
+    let mut b = builder();
+    let x = b.add_virtual_bls_fr_target();
+    let words = b.bls_fr_to_be_u32_words(&x);
+    let expect: Vec<Target> = (0..8).map(|_| b.add_virtual_target()).collect();
+    for (w, e) in words.iter().zip(&expect) {
+        b.connect(*w, *e);
+    }
+    let data = b.build::<C>();
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let run = |v: &BigUint, bytes: &[u8; 32]| {
+        let mut pw = PartialWitness::new();
+        pw.set_bls_fr_target(&x, v).unwrap();
+        for (e, w) in expect.iter().zip(bytes.chunks(4)) {
+            let w = u32::from_be_bytes(w.try_into().unwrap());
+            pw.set_target(*e, F::from_canonical_u32(w)).unwrap();
+        }
+        proves(&data, pw)
+    };
+    let v = random_fr(&mut rng);
+    let bytes = fr::to_be_bytes32(&v);
+    assert!(run(&v, &bytes));
+    let mut wrong = bytes;
+    wrong[31] ^= 1;
+    assert!(!run(&v, &wrong));
+    // A value ≥ 2^256 has no 32-byte encoding: rejected whatever the claimed words.
+    let wide = (BigUint::from(1u32) << 256) + &v;
+    assert!(!run(&wide, &bytes));
 }
