@@ -28,6 +28,7 @@ use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use crate::blob::eval::{term, CHALLENGE_LIMB_BITS};
 use crate::blob::field::{self, modulus, roots_of_unity_brp, FIELD_ELEMENTS_PER_BLOB};
 use crate::gadgets::bls_fr::expr::{BigExpr, Operand, Term, LIMB_BITS, LIMB_MAX};
+use crate::gadgets::bls_fr::range_gate::range_check_packed;
 use crate::gadgets::bls_fr::{
     bls_fr_limbs, bls_fr_value, BlsFrTarget, CircuitBuilderBlsFr, NUM_LIMBS,
 };
@@ -84,7 +85,7 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlob<F, D>
             } else {
                 LIMB_BITS
             };
-            self.range_check(l, bits);
+            range_check_packed(self, l, bits);
         }
     }
 

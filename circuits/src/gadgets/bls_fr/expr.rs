@@ -347,7 +347,7 @@ pub fn reduce_mod_r<F: RichField + Extendable<D>, const D: usize>(
     let k = b.add_virtual_targets(limbs_for_bits(k_max.bits()));
     let rem = b.add_virtual_targets(rem_limbs);
     for &t in k.iter().chain(&rem) {
-        b.range_check(t, LIMB_BITS);
+        super::range_gate::range_check_packed(b, t, LIMB_BITS);
     }
     b.add_simple_generator(QuotientGenerator {
         expr: expr.clone(),

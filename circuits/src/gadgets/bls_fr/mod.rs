@@ -17,6 +17,7 @@
 //! and 18 carry range checks (one row each).
 
 pub mod expr;
+pub mod range_gate;
 
 use anyhow::{ensure, Result};
 use num_bigint::BigUint;
@@ -126,7 +127,7 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderBlsFr<F, D>
 
     fn range_check_bls_fr(&mut self, a: &BlsFrTarget) {
         for &l in &a.limbs {
-            self.range_check(l, LIMB_BITS);
+            range_gate::range_check_packed(self, l, LIMB_BITS);
         }
     }
 
