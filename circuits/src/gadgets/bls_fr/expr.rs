@@ -311,7 +311,11 @@ pub fn assert_zero_integer<F: RichField + Extendable<D>, const D: usize>(
         let l = (l_lo + l_hi) / 2;
         let carry = carries[j];
         let shifted = b.add_const(carry, F::from_canonical_u64(l as u64));
-        b.range_check(shifted, bits);
+        if bits <= super::range_gate::WIDE_PACKED_BITS {
+            super::range_gate::range_check_packed(b, shifted, bits);
+        } else {
+            b.range_check(shifted, bits);
+        }
         let one = b.one();
         let e = b.arithmetic(-shift, F::ONE, carry, one, with_carry);
         b.assert_zero(e);

@@ -221,29 +221,37 @@ impl<F: RichField + Extendable<D>, const D: usize> SimpleGenerator<F, D> for Lim
     }
 }
 
-/// Bits of the packed range checks (the limb width of `BlsFrTarget`).
+/// Bits of the packed range checks of limbs (the limb width of `BlsFrTarget`).
 pub const PACKED_BITS: usize = 29;
+/// Bits of the wide packed range checks (carries of the big-integer identities).
+pub const WIDE_PACKED_BITS: usize = 35;
 
-/// Constrains `x < 2^bits` for `bits ≤ 29` with [`LimbRangeGate`] slots: one slot for 29
-/// bits; for fewer, a second slot checks `x·2^{29−bits} < 2^29` (sound because the first
-/// slot bounds `x < 2^29`, so the product does not wrap).
+/// Constrains `x < 2^bits` for `bits ≤ 35` with [`LimbRangeGate`] slots of 29 bits (4 per
+/// row) when `bits ≤ 29`, else of 35 bits (3 per row): one slot when `bits` is the slot
+/// width; otherwise a second slot checks `x·2^{w−bits} < 2^w` (sound because the first slot
+/// bounds `x < 2^w`, so the product does not wrap).
 pub fn range_check_packed<F: RichField + Extendable<D>, const D: usize>(
     builder: &mut CircuitBuilder<F, D>,
     x: Target,
     bits: usize,
 ) {
     assert!(
-        bits <= PACKED_BITS,
-        "packed range checks hold at most 29 bits"
+        bits <= WIDE_PACKED_BITS,
+        "packed range checks hold at most 35 bits"
     );
-    let gate = LimbRangeGate::new_from_config(PACKED_BITS, &builder.config);
+    let width = if bits <= PACKED_BITS {
+        PACKED_BITS
+    } else {
+        WIDE_PACKED_BITS
+    };
+    let gate = LimbRangeGate::new_from_config(width, &builder.config);
     let slot = |builder: &mut CircuitBuilder<F, D>, t: Target| {
         let (row, v) = builder.find_slot(gate.clone(), &[], &[]);
         builder.connect(t, Target::wire(row, gate.wire_value(v)));
     };
     slot(builder, x);
-    if bits < PACKED_BITS {
-        let scaled = builder.mul_const(F::from_canonical_u64(1 << (PACKED_BITS - bits)), x);
+    if bits < width {
+        let scaled = builder.mul_const(F::from_canonical_u64(1 << (width - bits)), x);
         slot(builder, scaled);
     }
 }
@@ -275,16 +283,26 @@ mod tests {
             range_check_packed(&mut b, x, 29);
         }
         range_check_packed(&mut b, xs[4], 16);
+        let wide: Vec<Target> = (0..2).map(|_| b.add_virtual_target()).collect();
+        range_check_packed(&mut b, wide[0], 35);
+        range_check_packed(&mut b, wide[1], 33);
         let data = b.build::<C>();
-        let run = |vals: [u64; 5]| {
+        let run_wide = |vals: [u64; 5], w: [u64; 2]| {
             let mut pw = PartialWitness::new();
             for (t, v) in xs.iter().zip(vals) {
                 pw.set_target(*t, F::from_canonical_u64(v)).unwrap();
             }
+            for (t, v) in wide.iter().zip(w) {
+                pw.set_target(*t, F::from_canonical_u64(v)).unwrap();
+            }
             proves(&data, pw)
         };
+        let run = |vals: [u64; 5]| run_wide(vals, [0, 0]);
         let max = (1 << 29) - 1;
         assert!(run([0, 1, max, 12345, (1 << 16) - 1]));
+        assert!(run_wide([0; 5], [(1 << 35) - 1, (1 << 33) - 1]));
+        assert!(!run_wide([0; 5], [1 << 35, 0]));
+        assert!(!run_wide([0; 5], [0, 1 << 33]));
         assert!(!run([1 << 29, 0, 0, 0, 0]));
         assert!(!run([0, 0, 0, u64::MAX >> 1, 0]));
         assert!(!run([0, 0, 0, 0, 1 << 16]));
