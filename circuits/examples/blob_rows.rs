@@ -68,7 +68,7 @@ fn main() {
     let (n1, r1) = rows[4];
     let per = (r1 - r0) as f64 / (n1 - n0) as f64;
     println!(
-        "| per used element (slope {n0} → {n1}; 9 of them range-check the element) | {per:.1} |"
+        "| per used element (slope {n0} → {n1}; 2.5 of them range-check the element) | {per:.1} |"
     );
     println!(
         "| fixed part (rows at {n0} − {n0}·slope) | {:.0} |",

@@ -245,8 +245,9 @@ impl Columns {
 const P: u128 = 0xFFFF_FFFF_0000_0001;
 
 /// Constrains `Σ expr.pos = Σ expr.neg` over the integers (see the module doc). Costs one
-/// arithmetic operation per limb product, and per column one carry (a range check of at
-/// most 63 bits) and one operation.
+/// arithmetic operation per limb product, and per column one carry (a range check, in
+/// [`super::range_gate::LimbRangeGate`] slots up to 35 bits, else a `BaseSumGate` row) and
+/// two operations.
 ///
 /// Panics while building if the bounds of the terms could let a column wrap modulo p (a bug
 /// in the calling gadget, not an input error).

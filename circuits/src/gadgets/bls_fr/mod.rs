@@ -14,7 +14,8 @@
 //! Every operation witnesses its result and quotient and checks the integer identity
 //! (`a·b + M·r = c + k·r`, ...) column by column with carries ([`expr`]): a product costs
 //! 81 limb products (one arithmetic operation each, 20 per row), 9 + 10 limb range checks
-//! and 18 carry range checks (one row each).
+//! (4 per row) and 17 carry range checks (3 per row, two slots for a narrow carry), all in
+//! [`range_gate::LimbRangeGate`]: 29 rows.
 
 pub mod expr;
 pub mod range_gate;
