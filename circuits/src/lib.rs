@@ -5,6 +5,7 @@
 //! specified in `docs/formats.md`; every module here keeps to that document.
 
 pub mod batch;
+pub mod blob;
 pub mod digest;
 pub mod encoding;
 pub mod error;

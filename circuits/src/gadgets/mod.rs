@@ -8,8 +8,13 @@
 //! - [`ecgfp5`]: `GF(p^5)` arithmetic and the ECgFp5 group (decode, encode, add, double).
 //! - [`schnorr`]: Schnorr verification over ECgFp5 (`docs/formats.md` §6).
 //! - [`merkle`]: the depth-32 Poseidon sparse Merkle tree of accounts (`docs/formats.md` §2).
+//! - [`bls_fr`]: non-native BLS12-381 scalar arithmetic (limbs, integer identities with
+//!   carries).
+//! - [`blob`]: the EIP-4844 blob binding (evaluation point, `y = p(x)` over used elements).
 //! - [`serializer`]: gate / generator serializers that know the custom types above.
 
+pub mod blob;
+pub mod bls_fr;
 pub mod ecgfp5;
 pub mod merkle;
 pub mod range;
