@@ -133,8 +133,15 @@ fn main() -> anyhow::Result<()> {
         if workers == 1 {
             println!(
                 "{:<11} {:>4} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>9}",
-                "job", "n", "take ms", "fetch ms", "store ms", "verify ms", "prove ms",
-                "in KiB", "out KiB"
+                "job",
+                "n",
+                "take ms",
+                "fetch ms",
+                "store ms",
+                "verify ms",
+                "prove ms",
+                "in KiB",
+                "out KiB"
             );
             for (k, name) in ["leaf", "aggregation"].iter().enumerate() {
                 let rs: Vec<&JobReport> = reports

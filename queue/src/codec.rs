@@ -54,11 +54,9 @@ pub fn encode_padding_statement(prev: &Statement) -> Result<Vec<u8>, ProverError
 
 /// Decodes [`encode_padding_statement`]'s bytes after the tag (exact length, canonical roots).
 pub fn decode_padding_statement(bytes: &[u8]) -> Result<Statement, ProverError> {
-    let (s, used): (Statement, usize) = bincode::serde::decode_from_slice(
-        bytes,
-        bincode::config::standard().with_limit::<1024>(),
-    )
-    .map_err(|e| ProverError::Malformed(format!("padding statement: {e}")))?;
+    let (s, used): (Statement, usize) =
+        bincode::serde::decode_from_slice(bytes, bincode::config::standard().with_limit::<1024>())
+            .map_err(|e| ProverError::Malformed(format!("padding statement: {e}")))?;
     if used != bytes.len() {
         return Err(ProverError::Malformed(
             "trailing bytes after padding statement".into(),

@@ -194,7 +194,9 @@ impl<'p, L: QueueLeaf> Coordinator<'p, L> {
             } else {
                 leaf.encode_padding(&b.plan.statements[0][b.plan.real - 1])
             }
-            .map_err(QueueError::prover(format!("batch {key}: encoding leaf {i}")))?;
+            .map_err(QueueError::prover(format!(
+                "batch {key}: encoding leaf {i}"
+            )))?;
             self.insert_job(&b, 0, i, &input)?;
         }
         tracing::info!(
@@ -340,10 +342,7 @@ impl<'p, L: QueueLeaf> Coordinator<'p, L> {
             }
         }
         report.done = states.values().filter(|s| *s == "done").count();
-        if states
-            .get(&(b.plan.height, 0))
-            .is_some_and(|s| s == "done")
-        {
+        if states.get(&(b.plan.height, 0)).is_some_and(|s| s == "done") {
             report.root = Some(self.root(b)?);
         }
         Ok(report)
@@ -417,9 +416,7 @@ impl<'p, L: QueueLeaf> Coordinator<'p, L> {
             circuit_digest: b.digests[h],
             proof: proof.to_bytes(),
         };
-        self.prover
-            .verify(&bp)
-            .map_err(QueueError::prover(what))?;
+        self.prover.verify(&bp).map_err(QueueError::prover(what))?;
         self.db.execute(
             "finishing the batch",
             "UPDATE zkroll_batches SET done_at = coalesce(done_at, now()) WHERE id = $1",

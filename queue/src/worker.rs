@@ -418,7 +418,9 @@ impl<'p, L: QueueLeaf> Worker<'p, L> {
             });
             let r = self.pool.install(|| match work {
                 Work::Leaf(w) => self.prover.leaf().prove(&w),
-                Work::Aggregate([l, r]) => self.prover.aggregation(job.level as usize)?.prove(&l, &r),
+                Work::Aggregate([l, r]) => {
+                    self.prover.aggregation(job.level as usize)?.prove(&l, &r)
+                }
             });
             drop(tx);
             r

@@ -90,7 +90,13 @@ fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
 
 fn spawn_child(test: &str, url: &str, id: &str) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            test,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("ZKQ_CHILD_URL", url)
         .env("ZKQ_CHILD_ID", id)
         .spawn()
@@ -104,10 +110,21 @@ fn two_workers_prove_a_batch_whose_statement_is_local_provings() {
     let witnesses = chain(3, 1);
     let c = Coordinator::connect(prover(), &url, coordinator_config()).unwrap();
     let b = c.publish("two", &[], &witnesses).unwrap();
-    assert_eq!(b.plan.job_count(), 7, "4 distinct leaves, 2 + 1 aggregations");
+    assert_eq!(
+        b.plan.job_count(),
+        7,
+        "4 distinct leaves, 2 + 1 aggregations"
+    );
     let (queued, counts) = finish(&c, &b, &url, &["w1", "w2"]);
-    assert_eq!(counts.iter().sum::<usize>(), 7, "each job proved once: {counts:?}");
-    assert!(counts.iter().all(|&n| n >= 1), "both workers proved: {counts:?}");
+    assert_eq!(
+        counts.iter().sum::<usize>(),
+        7,
+        "each job proved once: {counts:?}"
+    );
+    assert!(
+        counts.iter().all(|&n| n >= 1),
+        "both workers proved: {counts:?}"
+    );
 
     let local = prover().prove(witnesses).unwrap();
     assert_eq!(queued.statement, local.statement);
@@ -188,7 +205,10 @@ fn a_worker_killed_mid_job_has_its_job_proved_by_another() {
         .unwrap()
         .unwrap();
     let (attempts, owner, state): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
-    assert_eq!((attempts, owner.as_str(), state.as_str()), (2, "survivor", "done"));
+    assert_eq!(
+        (attempts, owner.as_str(), state.as_str()),
+        (2, "survivor", "done")
+    );
 }
 
 /// Re-encodes a proof file with a new body, fixing length and checksum, so that only the
@@ -235,9 +255,17 @@ fn tampered_results_are_rejected_logged_and_proved_again() {
     let r = c.step(&b).unwrap();
     assert_eq!((r.accepted, r.rejected, r.published), (1, 3, 0));
     for (i, row) in job_rows(&db, b.id).iter().take(3).enumerate() {
-        assert_eq!((row.3.as_str(), row.5.is_none()), ("queued", true), "leaf {i}");
+        assert_eq!(
+            (row.3.as_str(), row.5.is_none()),
+            ("queued", true),
+            "leaf {i}"
+        );
         let err: String = db
-            .query_opt("test", "SELECT error FROM zkroll_jobs WHERE id = $1", &[&row.0])
+            .query_opt(
+                "test",
+                "SELECT error FROM zkroll_jobs WHERE id = $1",
+                &[&row.0],
+            )
             .unwrap()
             .unwrap()
             .get(0);
@@ -278,9 +306,11 @@ fn a_killed_coordinator_restarted_finishes_without_redoing_jobs() {
         }
         count(finished) == 5
     });
-    wait_for("the coordinator to accept it", Duration::from_secs(60), || {
-        count("SELECT count(*) FROM zkroll_jobs WHERE state = 'done'") == 5
-    });
+    wait_for(
+        "the coordinator to accept it",
+        Duration::from_secs(60),
+        || count("SELECT count(*) FROM zkroll_jobs WHERE state = 'done'") == 5,
+    );
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let batch: i64 = db
@@ -294,7 +324,11 @@ fn a_killed_coordinator_restarted_finishes_without_redoing_jobs() {
     let b = c.publish("restart", &[], &chain(3, 4)).unwrap();
     assert_eq!(b.id, batch, "resumed, not published again");
     let (bp, counts) = finish(&c, &b, &url, &["w2"]);
-    assert_eq!(counts, vec![2], "only the two missing aggregations were proved");
+    assert_eq!(
+        counts,
+        vec![2],
+        "only the two missing aggregations were proved"
+    );
     assert_eq!(prover().verify(&bp).unwrap(), b.plan.statements[HEIGHT][0]);
     let after = job_rows(&db, batch);
     assert_eq!(after.len(), 7);
@@ -341,7 +375,11 @@ fn aggregation_comes_before_new_leaves_across_batches() {
         Outcome::Proved(r) => (r.job.batch, r.job.level),
         other => panic!("{other:?}"),
     };
-    assert_eq!([next(), next()], [(a.id, 0), (a.id, 0)], "oldest batch first");
+    assert_eq!(
+        [next(), next()],
+        [(a.id, 0), (a.id, 0)],
+        "oldest batch first"
+    );
     let r = c.step(&a).unwrap();
     assert_eq!((r.accepted, r.published), (2, 1));
     assert_eq!(next(), (a.id, 1), "a's aggregation before b's leaves");
@@ -386,7 +424,11 @@ fn bad_urls_fail_fast_with_clear_errors() {
         .err()
         .unwrap();
     assert!(matches!(err, QueueError::Timeout { .. }), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
     drop(hold.join());
 }
 
@@ -397,7 +439,11 @@ fn postgres_sh(dir: &str, cmd: &str) -> String {
         .env("ZKROLL_PG_DIR", dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -445,5 +491,9 @@ fn a_server_that_goes_away_gives_an_error_not_a_hang() {
     );
     let err = Db::connect(&url, &quick).err().expect("reconnect error");
     assert!(matches!(err, QueueError::Connect { .. }), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(15), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
 }

@@ -40,7 +40,10 @@ pub fn fresh_db(base: &str, name: &str) -> String {
     let admin = Db::connect(base, &DbConfig::default()).expect("test server");
     let db = format!("zkq_{name}_{}", std::process::id());
     admin
-        .batch_execute("dropping a test db", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .batch_execute(
+            "dropping a test db",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        )
         .unwrap();
     admin
         .batch_execute("creating a test db", &format!("CREATE DATABASE {db}"))
@@ -64,7 +67,9 @@ impl QueueLeaf for FixtureLeaf {
         if bytes.is_empty() {
             Ok(())
         } else {
-            Err(ProverError::Malformed("fixture batches have no context".into()))
+            Err(ProverError::Malformed(
+                "fixture batches have no context".into(),
+            ))
         }
     }
 
