@@ -51,7 +51,7 @@ pub fn redact(url: &str) -> String {
         return url
             .split(' ')
             .map(|kv| match kv.split_once('=') {
-                Some((k, _)) if k == "password" => "password=***".to_string(),
+                Some(("password", _)) => "password=***".to_string(),
                 _ => kv.to_string(),
             })
             .collect::<Vec<_>>()

@@ -376,7 +376,7 @@ impl<'p, L: QueueLeaf> Worker<'p, L> {
             Ok((Work::Leaf(w), n))
         } else {
             let (children, n) = self.children(t)?;
-            Ok((Work::Aggregate(children), n))
+            Ok((Work::Aggregate(Box::new(children)), n))
         }
     }
 
@@ -418,8 +418,9 @@ impl<'p, L: QueueLeaf> Worker<'p, L> {
             });
             let r = self.pool.install(|| match work {
                 Work::Leaf(w) => self.prover.leaf().prove(&w),
-                Work::Aggregate([l, r]) => {
-                    self.prover.aggregation(job.level as usize)?.prove(&l, &r)
+                Work::Aggregate(pair) => {
+                    let [l, r] = &*pair;
+                    self.prover.aggregation(job.level as usize)?.prove(l, r)
                 }
             });
             drop(tx);
@@ -457,7 +458,7 @@ impl<'p, L: QueueLeaf> Worker<'p, L> {
 
 enum Work<L: LeafCircuit> {
     Leaf(L::Witness),
-    Aggregate([Proof; 2]),
+    Aggregate(Box<[Proof; 2]>),
 }
 
 fn circuit_digest_of_level<L: LeafCircuit>(

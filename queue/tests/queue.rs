@@ -67,7 +67,10 @@ fn finish<L: QueueLeaf>(
     })
 }
 
-fn job_rows(db: &Db, batch: i64) -> Vec<(i64, i32, i32, String, i32, Option<Vec<u8>>)> {
+/// `(id, level, idx, state, attempts, result)` of a job row.
+type JobRow = (i64, i32, i32, String, i32, Option<Vec<u8>>);
+
+fn job_rows(db: &Db, batch: i64) -> Vec<JobRow> {
     db.query(
         "test",
         "SELECT id, level, idx, state, attempts, result FROM zkroll_jobs WHERE batch_id = $1 \
@@ -478,13 +481,13 @@ fn a_server_that_goes_away_gives_an_error_not_a_hang() {
     postgres_sh(&dir, "stop");
     let port = url.rsplit(':').next().unwrap().split('/').next().unwrap();
     let start = Instant::now();
-    let err = c.step(&b).err().expect("coordinator error");
+    let err = c.step(&b).expect_err("coordinator error");
     assert!(
         matches!(err, QueueError::Db { .. } | QueueError::Timeout { .. }),
         "{err}"
     );
     assert!(err.to_string().contains(port), "{err}");
-    let err = w.run_once().err().expect("worker error");
+    let err = w.run_once().expect_err("worker error");
     assert!(
         matches!(err, QueueError::Db { .. } | QueueError::Timeout { .. }),
         "{err}"
