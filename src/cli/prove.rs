@@ -101,7 +101,7 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
     let result = match &a.queue {
         None => prover.prove_execution(&exec).map_err(anyhow::Error::from),
         Some(url) => super::worker::prove_queued(&prover, url, &batch, &exec, &a, &pb, cancel)
-            .and_then(|bp| Ok(prover.finish(&exec, bp)?)),
+            .and_then(|bp| prover.finish(&exec, bp).map_err(anyhow::Error::from)),
     };
     pb.finish_and_clear();
     let proof = result.context("proving")?;
