@@ -9,7 +9,7 @@ use plonky2::plonk::proof::ProofWithPublicInputs;
 use zkroll_circuits::execute::Execution;
 use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
 use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
-use zkroll_prover::{ProgressFn, Prover, ProverConfig, Statement};
+use zkroll_prover::{BatchProof, ProgressFn, Prover, ProverConfig, Statement};
 
 use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache, KeySource};
 use zkroll_aggregator::shrink::ShrinkParams;
@@ -150,6 +150,20 @@ impl RollupProver {
         let witnesses = leaf_witnesses(exec, k).map_err(zkroll_prover::ProverError::from)?;
         let batch = self.prover.prove(witnesses)?;
         let aggregated = std::time::Instant::now();
+        Ok((self.finish(exec, batch)?, aggregated))
+    }
+
+    /// The batch prover (leaf and aggregation circuits), e.g. for proving through a queue
+    /// (`zkroll_queue`), whose coordinator returns the same [`BatchProof`] as local proving.
+    pub fn batch_prover(&self) -> &Prover<RollupLeaf> {
+        &self.prover
+    }
+
+    /// The top step over the root aggregate `batch` of `exec`, however it was proved:
+    /// checks that its statement's digest is the executor's, proves the top circuit and
+    /// assembles the [`RollupProof`].
+    pub fn finish(&self, exec: &Execution, batch: BatchProof) -> Result<RollupProof, ProveError> {
+        let k = self.options.k;
         let words = expected_digest_words(&batch.statement)?;
         if digest_value_bytes(&words) != exec.digest.value {
             return Err(ProveError::Mismatch(
@@ -167,7 +181,7 @@ impl RollupProver {
             top: top.to_bytes(),
             batch,
         };
-        Ok((proof, aggregated))
+        Ok(proof)
     }
 
     /// [`RollupProver::prove`] off the async runtime's worker threads

@@ -7,6 +7,7 @@ mod gen;
 mod l1user;
 mod prove;
 mod setup;
+mod worker;
 mod wrap;
 
 use std::io::IsTerminal;
@@ -35,6 +36,8 @@ pub enum Command {
     Execute(execute::ExecuteArgs),
     /// Prove a batch file: leaf proofs in parallel, aggregation, the top (digest) proof.
     Prove(prove::ProveArgs),
+    /// Prove jobs from a PostgreSQL job queue (published by `zkroll prove --queue`) until stopped.
+    Worker(worker::WorkerArgs),
     /// Verify a proof written by `zkroll prove` (plonky2) or `zkroll wrap` (Groth16).
     Verify(prove::VerifyArgs),
     /// Wrap a batch proof into a Groth16 proof on BN254 (one public input: the digest).
@@ -72,6 +75,7 @@ impl Cli {
             Command::Gen(a) => gen::run(a),
             Command::Execute(a) => execute::run(a),
             Command::Prove(a) => prove::run_prove(a),
+            Command::Worker(a) => worker::run(a),
             Command::Verify(a) => prove::run_verify(a),
             Command::Wrap(a) => wrap::run_wrap(a),
             Command::ExportVerifier(a) => wrap::run_export(a),

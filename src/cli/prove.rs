@@ -32,6 +32,12 @@ pub struct ProveArgs {
     /// txs). One (k, height) pair = one top circuit = one Groth16 key and L1 verifier.
     #[arg(long, default_value_t = zkroll::DEFAULT_HEIGHT)]
     pub height: usize,
+    /// Prove through the job queue at this PostgreSQL URL (postgres://user@host:port/db):
+    /// `zkroll worker`s, on any machine, prove the leaf and aggregation jobs; this process
+    /// publishes them, verifies every result and runs the top step. Rerun after a crash to
+    /// resume the batch. Without it everything is proved here, no database needed.
+    #[arg(long, value_name = "URL")]
+    pub queue: Option<String>,
 }
 
 /// Arguments of `zkroll verify`.
@@ -75,6 +81,9 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
     // Validate first: a bad tx is reported before any circuit is built.
     let exec =
         zkroll::execute(&batch).with_context(|| format!("executing {}", a.batch.display()))?;
+    if let Some(url) = &a.queue {
+        super::worker::check_queue(url)?;
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     let pb = super::progress_bar(Some(1), "building circuits");
     let bar = pb.clone();
@@ -89,7 +98,11 @@ pub fn run_prove(a: ProveArgs) -> anyhow::Result<()> {
     };
     let prover = RollupProver::new(options)?;
     pb.set_message("leaf proofs");
-    let result = prover.prove_execution(&exec);
+    let result = match &a.queue {
+        None => prover.prove_execution(&exec).map_err(anyhow::Error::from),
+        Some(url) => super::worker::prove_queued(&prover, url, &batch, &exec, &a, &pb, cancel)
+            .and_then(|bp| prover.finish(&exec, bp).map_err(anyhow::Error::from)),
+    };
     pb.finish_and_clear();
     let proof = result.context("proving")?;
     let bytes = proof.to_bytes()?;
