@@ -8,13 +8,13 @@
 //! `ProofWithPublicInputs::to_bytes`.
 
 use crate::{Proof, ProverError, C, D, F};
+use plonky2::field::extension::Extendable;
 use plonky2::field::types::Field64;
+use plonky2::gates::gate::GateRef;
 use plonky2::hash::hash_types::RichField;
+use plonky2::iop::generator::WitnessGeneratorRef;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::plonk::config::Hasher;
-use plonky2::field::extension::Extendable;
-use plonky2::gates::gate::GateRef;
-use plonky2::iop::generator::WitnessGeneratorRef;
 use plonky2::util::serialization::{
     GateSerializer, IoError, IoResult, Read, Remaining, WitnessGeneratorSerializer,
 };
