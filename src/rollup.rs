@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use plonky2::plonk::proof::ProofWithPublicInputs;
 use zkroll_circuits::execute::Execution;
 use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
 use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
@@ -209,7 +208,7 @@ impl RollupProver {
         if digest_limbs(&top.data) != proof.top_circuit_digest {
             return Err(ProveError::Mismatch("top circuit digest".into()));
         }
-        let p = ProofWithPublicInputs::from_bytes(proof.top.clone(), &top.data.common)
+        let p = zkroll_prover::proof_file::decode_proof(&proof.top, &top.data.common)
             .map_err(|e| ProveError::Malformed(format!("top proof: {e}")))?;
         let words = top.verify(&p)?;
         if words != expected_digest_words(&proof.statement)? {
@@ -285,7 +284,7 @@ impl RollupProver {
     ) -> Result<WrappedBatch, ProveError> {
         let v = self.verify(proof)?;
         let top = self.prover.top(proof.batch.height as usize)?;
-        let p = ProofWithPublicInputs::from_bytes(proof.top.clone(), &top.data.common)
+        let p = zkroll_prover::proof_file::decode_proof(&proof.top, &top.data.common)
             .map_err(|e| ProveError::Malformed(format!("top proof: {e}")))?;
         let w = wrapper.wrap(&p, progress)?;
         if w.digest != v.digest {

@@ -123,6 +123,16 @@ pub enum BatchError {
         /// Duplicated index.
         index: u32,
     },
+    /// A snapshot whose accounts are not listed by increasing index (formats.md §7).
+    #[error("{location}: account index {index} follows index {previous} (snapshots list accounts by increasing index)")]
+    UnsortedSnapshot {
+        /// Where the out-of-order entry is.
+        location: Location,
+        /// Its index.
+        index: u32,
+        /// The index before it.
+        previous: u32,
+    },
     /// A snapshot whose accounts do not hash to the root it records.
     #[error("snapshot root mismatch: file says {expected}, accounts hash to {computed}")]
     SnapshotRootMismatch {

@@ -427,8 +427,7 @@ impl<L: LeafCircuit> Prover<L> {
         if digest_of(&agg.data.verifier_only) != bp.circuit_digest {
             return Err(ProverError::Verification("circuit digest mismatch".into()));
         }
-        let proof = Proof::from_bytes(bp.proof.clone(), &agg.data.common)
-            .map_err(|e| ProverError::Malformed(e.to_string()))?;
+        let proof = crate::proof_file::decode_proof(&bp.proof, &agg.data.common)?;
         agg.verify(&proof)?;
         let s = Statement::from_limbs(&proof.public_inputs)?;
         if s != bp.statement {
@@ -460,8 +459,7 @@ impl<L: LeafCircuit> Prover<L> {
         crate::top::expected_digest_words(&s)?;
         let top = self.top(bp.height as usize)?;
         let root = self.aggregation(bp.height as usize)?;
-        let proof = Proof::from_bytes(bp.proof.clone(), &root.data.common)
-            .map_err(|e| ProverError::Malformed(e.to_string()))?;
+        let proof = crate::proof_file::decode_proof(&bp.proof, &root.data.common)?;
         let _span = tracing::info_span!("prove_top", height = bp.height).entered();
         top.prove(&proof)
     }

@@ -510,6 +510,37 @@ pub struct ExitLeaf {
     pub owner: Address,
 }
 
+/// The pubdata of a committed batch, from the `input` of the transaction that emitted its
+/// `BatchCommitted` event `ev` on the rollup at `rollup` of chain `chain_id`: `input` must be
+/// `commitBatch` calldata with the event's new root, and its pubdata must hash, with the
+/// event's roots, to the event's digest (the digest the proof was checked against binds the
+/// pubdata, so these are the bytes the batch was proven for). The error says which check
+/// failed. Pure: [`RollupClient::committed_batches`] calls it on what the node returns.
+pub fn commit_pubdata(
+    ev: &IRollup::BatchCommitted,
+    input: &[u8],
+    chain_id: u64,
+    rollup: Address,
+) -> Result<Vec<u8>, String> {
+    use alloy::sol_types::SolCall;
+    let call = IRollup::commitBatchCall::abi_decode(input)
+        .map_err(|e| format!("not commitBatch calldata: {e}"))?;
+    if call.newRoot != ev.newRoot {
+        return Err("calldata newRoot differs from the event".into());
+    }
+    let digest = crate::digest::public_input_digest(
+        chain_id,
+        rollup,
+        &ev.oldRoot.0,
+        &ev.newRoot.0,
+        &call.pubdata,
+    );
+    if digest != ev.digest {
+        return Err("calldata does not hash to the event's digest".into());
+    }
+    Ok(call.pubdata.to_vec())
+}
+
 /// A deployed Rollup contract and the provider (signer) that talks to it.
 #[derive(Clone, Debug)]
 pub struct RollupClient {
@@ -740,7 +771,6 @@ impl RollupClient {
     /// [`L1Error::BadCalldata`]: its calldata is not in the transaction. `from_block` past the
     /// head gives an empty list.
     pub async fn committed_batches(&self, from_block: u64) -> Result<Vec<CommittedBatch>, L1Error> {
-        use alloy::sol_types::SolCall;
         // A resumed sync may start past the head (nothing new yet): nodes refuse such a range.
         let head = self.provider.get_block_number().await?;
         if from_block > head {
@@ -774,30 +804,14 @@ impl RollupClient {
             if tx.to() != Some(self.address) {
                 return Err(bad("not a direct call to the rollup".into()));
             }
-            let call = IRollup::commitBatchCall::abi_decode(tx.input())
-                .map_err(|e| bad(format!("not commitBatch calldata: {e}")))?;
-            if call.newRoot != ev.newRoot {
-                return Err(bad("calldata newRoot differs from the event".into()));
-            }
-            // The digest the proof was checked against binds the pubdata: recomputing it proves
-            // these are the bytes the batch was proven for.
-            let digest = crate::digest::public_input_digest(
-                chain_id,
-                self.address,
-                &ev.oldRoot.0,
-                &ev.newRoot.0,
-                &call.pubdata,
-            );
-            if digest != ev.digest {
-                return Err(bad("calldata does not hash to the event's digest".into()));
-            }
+            let pubdata = commit_pubdata(&ev, tx.input(), chain_id, self.address).map_err(bad)?;
             out.push(CommittedBatch {
                 batch_number,
                 old_root: ev.oldRoot.0,
                 new_root: ev.newRoot.0,
                 priority_ops: u64_of(ev.priorityOps, "priority op count")?,
                 digest: ev.digest,
-                pubdata: call.pubdata.to_vec(),
+                pubdata,
                 tx_hash,
                 block_number: log
                     .block_number

@@ -120,10 +120,19 @@ pub fn proof_to_bytes(proof: &G16Proof) -> Result<Vec<u8>, AggregatorError> {
     Ok(out)
 }
 
-/// Parses a proof, validating that every point is on the curve and in the subgroup.
+/// Parses a proof, validating that every point is on the curve and in the subgroup, and
+/// that the bytes are the proof's canonical encoding: arkworks decodes a point whose
+/// infinity flag is set as the point at infinity whatever its coordinate bytes hold (found
+/// by the `g16` fuzz target, docs/fuzzing.md), so several byte strings would name one proof.
 pub fn proof_from_bytes(bytes: &[u8]) -> Result<G16Proof, AggregatorError> {
-    G16Proof::deserialize_compressed(bytes)
-        .map_err(|e| AggregatorError::Serialization(e.to_string()))
+    let proof = G16Proof::deserialize_compressed(bytes)
+        .map_err(|e| AggregatorError::Serialization(e.to_string()))?;
+    if proof_to_bytes(&proof)? != bytes {
+        return Err(AggregatorError::Serialization(
+            "non-canonical Groth16 proof encoding".into(),
+        ));
+    }
+    Ok(proof)
 }
 
 /// Compressed canonical bytes of a verifying key.
@@ -196,6 +205,27 @@ mod tests {
     use super::test_circuit::*;
     use super::*;
     use ark_ec::AffineRepr;
+
+    /// Found by the `g16` fuzz target (docs/fuzzing.md): `b` carries the infinity flag with
+    /// non-zero coordinate bytes; arkworks decodes it as the point at infinity, so these
+    /// bytes and the canonical encoding named the same proof.
+    #[test]
+    fn non_canonical_proof_encodings_are_rejected() {
+        let crash = hex::decode(
+            "0100000000000000000000000000000000000000000000000000000000000000\
+             edf692d95cbdde46ddda5ef7d422436779445c5e66006a42761e1f12efde0018\
+             c212f385b7aee49712e7a9353349aaf1255dfb31157a6b726f6c6c2f77726170\
+             2f66750000000000000000000000000000000000000000000000000000000000",
+        )
+        .unwrap();
+        let e = proof_from_bytes(&crash).unwrap_err().to_string();
+        assert!(e.contains("non-canonical"), "{e}");
+        let p = G16Proof::deserialize_compressed(&crash[..]).unwrap();
+        assert!(p.b.is_zero());
+        let canonical = proof_to_bytes(&p).unwrap();
+        assert_ne!(canonical, crash);
+        assert_eq!(proof_from_bytes(&canonical).unwrap(), p);
+    }
 
     #[test]
     fn prove_verify_roundtrip_and_rejections() {

@@ -22,6 +22,16 @@ pub(crate) fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<BINCODE_LIMIT>()
 }
 
+/// Decodes `T` from the front of `body` (bincode 2, [`bincode_config`]) borrowing byte
+/// strings from `body`, so that no length prefix makes the decoder allocate more than the
+/// input holds (see [`wire`]). Returns the value and the bytes read.
+pub(crate) fn decode_bincode<'de, T: serde::Deserialize<'de>>(
+    body: &'de [u8],
+) -> Result<(T, usize), BatchError> {
+    bincode::serde::borrow_decode_from_slice(body, bincode_config())
+        .map_err(|e| BatchError::Bincode(e.to_string()))
+}
+
 /// On-disk encoding of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -161,17 +171,14 @@ impl Batch {
             .ok_or(BatchError::UnknownFormat {
                 expected: BATCH_MAGIC,
             })?;
-        let (version, _): (u32, usize) = bincode::serde::decode_from_slice(body, bincode_config())
-            .map_err(|e| BatchError::Bincode(e.to_string()))?;
+        let (version, _): (u32, usize) = decode_bincode(body)?;
         if version != BATCH_VERSION {
             return Err(BatchError::UnsupportedVersion {
                 found: version,
                 supported: BATCH_VERSION,
             });
         }
-        let (w, read): (WireBatch, usize) =
-            bincode::serde::decode_from_slice(body, bincode_config())
-                .map_err(|e| BatchError::Bincode(e.to_string()))?;
+        let (w, read): (WireBatch, usize) = decode_bincode(body)?;
         if read != body.len() {
             return Err(BatchError::Bincode(format!(
                 "{} trailing bytes after the batch",

@@ -1,5 +1,11 @@
 //! The serde shape of batch and snapshot files (`docs/formats.md` §7) and its validating
 //! conversion to typed values. Byte strings are `0x` hex in JSON and raw bytes in bincode.
+//!
+//! Byte strings and the snapshot path are read through `deserialize_bytes` /
+//! `deserialize_str`, which a borrowing bincode decoder ([`crate::batch::decode_bincode`])
+//! answers with a slice of the input: a length prefix larger than what is left of the input
+//! is an error before anything is allocated (an owned decoder would first allocate the
+//! announced length, up to the decode limit).
 
 use std::fmt;
 
@@ -71,7 +77,7 @@ impl<'de, const N: usize> Deserialize<'de> for Bytes<N> {
         let v = if d.is_human_readable() {
             d.deserialize_str(BytesVisitor)?
         } else {
-            d.deserialize_byte_buf(BytesVisitor)?
+            d.deserialize_bytes(BytesVisitor)?
         };
         let len = v.len();
         v.try_into()
@@ -85,7 +91,7 @@ impl<'de> Deserialize<'de> for VarBytes {
         if d.is_human_readable() {
             d.deserialize_str(BytesVisitor).map(VarBytes)
         } else {
-            d.deserialize_byte_buf(BytesVisitor).map(VarBytes)
+            d.deserialize_bytes(BytesVisitor).map(VarBytes)
         }
     }
 }
@@ -125,7 +131,24 @@ pub enum WirePreState {
     /// Inline genesis accounts.
     Genesis(Vec<WireAccount>),
     /// Path of a snapshot file.
-    Snapshot(String),
+    Snapshot(#[serde(deserialize_with = "deserialize_path")] String),
+}
+
+/// Reads a string through `deserialize_str` (borrowed from the input by a borrowing
+/// decoder), never `deserialize_string`, which bincode answers by allocating the announced
+/// length first.
+fn deserialize_path<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct PathVisitor;
+    impl Visitor<'_> for PathVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a path string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+    }
+    d.deserialize_str(PathVisitor)
 }
 
 /// A transaction on the wire.

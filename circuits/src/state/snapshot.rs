@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::tree::StateTree;
-use crate::batch::bincode_config;
 use crate::batch::wire::{Bytes, WireAccount};
+use crate::batch::{bincode_config, decode_bincode};
 use crate::encoding::{hash_from_bytes, hash_to_bytes, to_hex};
 use crate::error::{BatchError, Location};
 
@@ -46,30 +46,42 @@ impl StateTree {
         out
     }
 
-    /// Decodes and re-validates a snapshot (canonical limbs, unique indices,
-    /// root matching the accounts).
+    /// Decodes and re-validates a snapshot (canonical limbs, indices increasing and unique,
+    /// root matching the accounts, no trailing bytes).
     pub fn from_snapshot_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
         let body = bytes
             .strip_prefix(&SNAPSHOT_MAGIC)
             .ok_or(BatchError::UnknownFormat {
                 expected: SNAPSHOT_MAGIC,
             })?;
-        let (version, _): (u32, usize) = bincode::serde::decode_from_slice(body, bincode_config())
-            .map_err(|e| BatchError::Bincode(e.to_string()))?;
+        let (version, _): (u32, usize) = decode_bincode(body)?;
         if version != SNAPSHOT_VERSION {
             return Err(BatchError::UnsupportedVersion {
                 found: version,
                 supported: SNAPSHOT_VERSION,
             });
         }
-        let (snap, _): (WireSnapshot, usize) =
-            bincode::serde::decode_from_slice(body, bincode_config())
-                .map_err(|e| BatchError::Bincode(e.to_string()))?;
+        let (snap, read): (WireSnapshot, usize) = decode_bincode(body)?;
+        if read != body.len() {
+            return Err(BatchError::Bincode(format!(
+                "{} trailing bytes after the snapshot",
+                body.len() - read
+            )));
+        }
         let root = hash_from_bytes(&snap.root.0).map_err(|limb| BatchError::NonCanonical {
             location: Location::Header,
             field: "root",
             limb,
         })?;
+        if let Some(i) =
+            (1..snap.accounts.len()).find(|&i| snap.accounts[i].index < snap.accounts[i - 1].index)
+        {
+            return Err(BatchError::UnsortedSnapshot {
+                location: Location::Snapshot(i),
+                index: snap.accounts[i].index,
+                previous: snap.accounts[i - 1].index,
+            });
+        }
         let accounts = snap
             .accounts
             .iter()

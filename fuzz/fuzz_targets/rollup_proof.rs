@@ -1,0 +1,32 @@
+//! `RollupProof` files (`zkroll prove`'s output, `ZKRT` v1): selector bit 0 clear feeds the
+//! input as a whole file; set, the input is the bincode payload behind a correct checksum.
+//! An accepted proof re-encodes to bytes that decode to the same value (bincode accepts
+//! non-minimal varints, so bytes are not compared).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zkroll::proof::{ROLLUP_PROOF_MAGIC, ROLLUP_PROOF_VERSION};
+use zkroll::RollupProof;
+use zkroll_fuzz::{checksummed, guarded, seeds, split_selector};
+
+fn seed_files() -> Vec<Vec<u8>> {
+    let file = seeds::rollup_proof().to_bytes().expect("encodes");
+    vec![
+        [&[0u8][..], &file].concat(),
+        [&[1u8][..], &file[40..]].concat(),
+    ]
+}
+
+fuzz_target!(init: seeds::write_if_asked(seed_files), |data: &[u8]| {
+    let (sel, rest) = split_selector(data);
+    let file = if sel & 1 == 0 {
+        rest.to_vec()
+    } else {
+        checksummed(ROLLUP_PROOF_MAGIC, ROLLUP_PROOF_VERSION, rest)
+    };
+    let Ok(p) = guarded(&file, RollupProof::from_bytes) else {
+        return;
+    };
+    let again = RollupProof::from_bytes(&p.to_bytes().expect("re-encodes")).expect("re-decodes");
+    assert_eq!(again, p);
+});
