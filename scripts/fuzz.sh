@@ -3,6 +3,7 @@
 # after the other, one libFuzzer process at a time, at the lowest CPU priority.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 3600 s, every target)
+#   ZKROLL_FUZZ_DEV=1 scripts/fuzz.sh 20                  (CI: cheaper build, see below)
 #
 # Seeds are regenerated into fuzz/seeds/<target> at each run; what libFuzzer finds goes to
 # fuzz/corpus/<target> (kept between runs), crashes to fuzz/artifacts/<target>. Logs and a
@@ -22,6 +23,9 @@ fi
 # per second). -a: debug assertions and overflow checks on, so that they count as crashes.
 # --codegen-units 16: cargo-fuzz defaults to 1, which makes the build several times slower.
 flags=(-s none -a --codegen-units 16)
+# ZKROLL_FUZZ_DEV=1 (CI's short runs): build with fuzz/'s dev profile (opt-level 1), a cheaper
+# cold build for fewer executions per second; long runs keep the optimised release build.
+if [ "${ZKROLL_FUZZ_DEV:-0}" = 1 ]; then flags+=(--dev); fi
 if [ $# -gt 0 ]; then
     targets=("$@")
 else
