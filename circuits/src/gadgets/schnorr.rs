@@ -4,11 +4,11 @@
 //! [`CircuitBuilderSchnorr::verify_schnorr`] constrains, for public-key limbs `w(Q)`, message
 //! `m` and signature `(e, s)`:
 //! 1. `w(Q)` decodes to a non-neutral group element `Q` ([`CircuitBuilderEcGFp5::ec_decode`]);
-//! 2. each `eᵢ` is split into 64 bits whose value is canonical (`< p`,
-//!    [`CircuitBuilderRange::split_field_bits`]), `s` is given as ten u32 limbs split into
-//!    32 bits each ([`CircuitBuilderRange::range_check_u32`]), and `s < n` (a borrow chain on
-//!    `n − 1 − s`); every bit is boolean (the `BaseSumGate` that produces it, and again the
-//!    ladder gate that consumes it);
+//! 2. the bits of `e` and `s` are the ladder gate's bit wires (boolean, enforced by the gate),
+//!    which also accumulates them into 32-bit chunks (the gate's scalar accumulators, restarted
+//!    every 16 rows): two chunks `lo + 2^32·hi` make each limb `eᵢ`, whose value is canonical
+//!    (`hi = 2^32 − 1 ⇒ lo = 0`, so `< p`), and ten chunks are the u32 limbs of `s`, with
+//!    `s < n` (a borrow chain on `n − 1 − s`);
 //! 3. `R' = s·G + e·Q` by a joint bit-by-bit ladder over 256 positions, most significant
 //!    first, `acc ← 2·acc + T_Q[eᵢ] + T_G[sᵢ, s_{256+i}]`, two positions per row of the custom
 //!    [`EcLadderGate`] (128 rows): `s = s_lo + 2^256·s_hi` (`s_hi < 2^64`, zero bits above),
@@ -46,9 +46,10 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
-use super::ecgfp5::ladder::{bit_wire, EcLadderGate, ACC_IN, ACC_OUT, QH, STEPS};
+use super::ecgfp5::ladder::{
+    bit_wire, scalar_in, scalar_out, EcLadderGate, ACC_IN, ACC_OUT, QH, STEPS,
+};
 use super::ecgfp5::{CircuitBuilderEcGFp5, Fp5Target, PointTarget};
-use super::range::CircuitBuilderRange;
 use crate::ecgfp5::field::fp5;
 use crate::ecgfp5::scalar::ORDER_LIMBS;
 use crate::ecgfp5::{Point, Scalar};
@@ -167,27 +168,19 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
         let consts = ladder_constants();
         let q = self.ec_decode(Fp5Target(pk));
 
-        // Bits of e (canonical limbs) and s (u32 limbs, s < n), least significant first.
-        let e_bits: Vec<Target> = sig
-            .e
-            .iter()
-            .flat_map(|&l| self.split_field_bits(l))
-            .map(|b| b.target)
-            .collect();
-        let s_bits: Vec<Target> = sig
-            .s
-            .iter()
-            .flat_map(|&l| self.range_check_u32(l))
-            .map(|b| b.target)
-            .collect();
-        assert_less_than_order(self, &sig.s);
-
         // T_Q[1] = Q + H (Q ≠ ±H unless someone knows a discrete-log relation with H).
         let h = self.ec_constant(&consts.offset);
         let qh = self.ec_add(q, h);
 
-        // Joint ladder, most significant bit first, STEPS bits per row.
+        // Joint ladder, most significant bit first, STEPS bits per row. The rows' scalar
+        // accumulators restart (from zero) every 32 bit positions and end on a u32 chunk:
+        // the halves of the e limbs, the s limbs.
         let zero = self.zero();
+        let mut e_bits = vec![zero; BITS];
+        let mut s_bits = vec![zero; BITS + HI_BITS];
+        let mut e_halves = [zero; 8];
+        let mut s_limbs = [zero; 10];
+        let mut chain = [zero; 3];
         let mut acc = self.ec_constant(&consts.start);
         for r in 0..BITS / STEPS {
             let row = self.add_gate(consts.gate.clone(), vec![]);
@@ -198,18 +191,56 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
                 self.connect(qh.x.0[i], wire(QH + i));
                 self.connect(qh.y.0[i], wire(QH + 5 + i));
             }
+            let top = BITS - 1 - STEPS * r;
             for k in 0..STEPS {
-                let i = BITS - 1 - (STEPS * r + k);
-                let s_hi = if i < HI_BITS { s_bits[BITS + i] } else { zero };
-                self.connect(e_bits[i], wire(bit_wire(k, 0)));
-                self.connect(s_bits[i], wire(bit_wire(k, 1)));
-                self.connect(s_hi, wire(bit_wire(k, 2)));
+                let i = top - k;
+                e_bits[i] = wire(bit_wire(k, 0));
+                s_bits[i] = wire(bit_wire(k, 1));
+                if i < HI_BITS {
+                    s_bits[BITS + i] = wire(bit_wire(k, 2));
+                } else {
+                    self.connect(zero, wire(bit_wire(k, 2)));
+                }
+            }
+            // A chunk starts at bit 32c + 31 and ends at bit 32c.
+            for (j, link) in chain.iter_mut().enumerate() {
+                let from = if top % 32 == 31 { zero } else { *link };
+                self.connect(from, wire(scalar_in(j)));
+                *link = wire(scalar_out(j));
+            }
+            let bottom = top + 1 - STEPS;
+            if bottom % 32 == 0 {
+                let c = bottom / 32;
+                e_halves[c] = chain[0];
+                s_limbs[c] = chain[1];
+                if c < HI_BITS / 32 {
+                    s_limbs[BITS / 32 + c] = chain[2];
+                }
             }
             acc = PointTarget {
                 x: Fp5Target(std::array::from_fn(|i| wire(ACC_OUT + i))),
                 y: Fp5Target(std::array::from_fn(|i| wire(ACC_OUT + 5 + i))),
             };
         }
+
+        // The bits are witnessed from the limbs; the limbs are constrained to be the chunks
+        // (u32 each, since the bits are boolean): e limbs canonical, s < n.
+        for (j, &limb) in sig.e.iter().enumerate() {
+            constrain_canonical_halves(self, limb, e_halves[2 * j], e_halves[2 * j + 1]);
+            self.add_simple_generator(BitsGenerator {
+                src: limb,
+                bits: e_bits[64 * j..64 * (j + 1)].to_vec(),
+            });
+        }
+        for (c, (&limb, &chunk)) in sig.s.iter().zip(&s_limbs).enumerate() {
+            self.connect(limb, chunk);
+            self.add_simple_generator(BitsGenerator {
+                src: limb,
+                bits: s_bits[32 * c..32 * (c + 1)].to_vec(),
+            });
+        }
+        assert_less_than_order(self, &sig.s);
+
         let correction = self.ec_constant(&consts.correction);
         let r = self.ec_add(acc, correction);
 
@@ -223,6 +254,17 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
             self.connect(a, b);
         }
     }
+}
+
+/// Constrains `x = lo + 2^32·hi` as integers with that value `< p`, for `lo, hi < 2^32`
+/// (checked elsewhere): `hi = 2^32 − 1 ⇒ lo = 0`.
+fn constrain_canonical_halves(b: &mut CircuitBuilder<F, D>, x: Target, lo: Target, hi: Target) {
+    let sum = b.mul_const_add(F::from_canonical_u64(1 << 32), hi, lo);
+    b.connect(sum, x);
+    let max = b.constant(F::from_canonical_u64(u32::MAX as u64));
+    let is_max = b.is_equal(hi, max);
+    let bad = b.mul(is_max.target, lo);
+    b.assert_zero(bad);
 }
 
 /// `n − 1` as ten u32 limbs, least significant first.
@@ -259,6 +301,47 @@ fn assert_less_than_order(b: &mut CircuitBuilder<F, D>, s: &[Target; 10]) {
             borrow_in = Some(bout);
         }
         b.range_check(d, 32);
+    }
+}
+
+/// Witnesses the bits (least significant first) of the canonical value of a limb.
+#[derive(Debug)]
+pub struct BitsGenerator {
+    src: Target,
+    bits: Vec<Target>,
+}
+
+impl SimpleGenerator<F, D> for BitsGenerator {
+    fn id(&self) -> String {
+        "zkroll::EcGFp5BitsGenerator".to_string()
+    }
+
+    fn dependencies(&self) -> Vec<Target> {
+        vec![self.src]
+    }
+
+    fn run_once(
+        &self,
+        witness: &PartitionWitness<F>,
+        out_buffer: &mut GeneratedValues<F>,
+    ) -> Result<()> {
+        let v = witness.get_target(self.src).to_canonical_u64();
+        for (i, &t) in self.bits.iter().enumerate() {
+            out_buffer.set_target(t, F::from_canonical_u64((v >> i) & 1))?;
+        }
+        Ok(())
+    }
+
+    fn serialize(&self, dst: &mut Vec<u8>, _common: &CommonCircuitData<F, D>) -> IoResult<()> {
+        dst.write_target(self.src)?;
+        dst.write_target_vec(&self.bits)
+    }
+
+    fn deserialize(src: &mut Buffer, _common: &CommonCircuitData<F, D>) -> IoResult<Self> {
+        Ok(Self {
+            src: src.read_target()?,
+            bits: src.read_target_vec()?,
+        })
     }
 }
 
@@ -426,6 +509,29 @@ mod tests {
     }
 
     #[test]
+    fn non_canonical_halves_rejected() {
+        // x = 5 presented as 5 + p (< 2^64): the halves sum to x mod p but must be rejected.
+        let run = |value: u64| {
+            let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+            let [x, lo, hi] = b.add_virtual_target_arr();
+            constrain_canonical_halves(&mut b, x, lo, hi);
+            let data = b.build::<C>();
+            let mut pw = PartialWitness::new();
+            pw.set_target(x, F::from_canonical_u64(5)).unwrap();
+            pw.set_target(lo, F::from_canonical_u64(value & 0xFFFF_FFFF))
+                .unwrap();
+            pw.set_target(hi, F::from_canonical_u64(value >> 32))
+                .unwrap();
+            catch_unwind(AssertUnwindSafe(|| {
+                data.prove(pw).and_then(|p| data.verify(p)).is_ok()
+            }))
+            .unwrap_or(false)
+        };
+        assert!(run(5));
+        assert!(!run(5 + F::ORDER));
+    }
+
+    #[test]
     fn offset_constants_are_consistent() {
         let c = ladder_constants();
         assert!(!c.offset.is_neutral());
@@ -434,6 +540,10 @@ mod tests {
         assert_eq!(c.gate.g[0], point_coeffs(&c.offset.double()), "T_G[0] = 2H");
         let g_hi = Point::mul_generator(&Scalar::from_biguint(&(BigUint::from(1u8) << 256)));
         let expected = Point::generator().add(&g_hi).add(&c.offset.double());
-        assert_eq!(c.gate.g[3], point_coeffs(&expected), "T_G[3] = G + 2^256·G + 2H");
+        assert_eq!(
+            c.gate.g[3],
+            point_coeffs(&expected),
+            "T_G[3] = G + 2^256·G + 2H"
+        );
     }
 }

@@ -22,7 +22,7 @@ use crate::gadgets::ecgfp5::field::Fp5QuotientGenerator;
 use crate::gadgets::ecgfp5::gate::{Fp5MulAddGate, Fp5MulAddGenerator};
 use crate::gadgets::ecgfp5::ladder::{EcLadderGate, EcLadderGenerator};
 use crate::gadgets::range::FieldSplitGenerator;
-use crate::gadgets::schnorr::BorrowGenerator;
+use crate::gadgets::schnorr::{BitsGenerator, BorrowGenerator};
 use crate::gadgets::sha256::gate::{ShaBitGate, ShaBitGenerator};
 use crate::{C, D, F};
 
@@ -84,7 +84,7 @@ pub struct ZkrollGeneratorSerializer;
 /// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`. Kind 3
 /// (`EcGFp5DigitsGenerator`, the base-16 digits of the former windowed Schnorr ladder) is
 /// retired: files holding it fail to load.
-const GENERATORS: [(u8, &str); 7] = [
+const GENERATORS: [(u8, &str); 8] = [
     (1, "zkroll::FieldSplitGenerator"),
     (2, "zkroll::ShaBitGenerator"),
     (4, "EcGFp5BorrowGenerator"),
@@ -92,6 +92,7 @@ const GENERATORS: [(u8, &str); 7] = [
     (6, "Fp5QuotientGenerator"),
     (7, "zkroll::Fp5MulAddGenerator"),
     (8, "zkroll::EcLadderGenerator"),
+    (9, "zkroll::EcGFp5BitsGenerator"),
 ];
 
 fn read_simple<G: SimpleGenerator<F, D>>(
@@ -120,6 +121,7 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
             6 => read_simple::<Fp5QuotientGenerator>(buf, common),
             7 => read_simple::<Fp5MulAddGenerator<F>>(buf, common),
             8 => read_simple::<EcLadderGenerator>(buf, common),
+            9 => read_simple::<BitsGenerator>(buf, common),
             _ => Err(IoError),
         }
     }

@@ -11,7 +11,9 @@
 //!   wires (the Schnorr gadget routes `Q + H` into every row),
 //! - `T_G[s, s'] = g[s + 2·s']` are four constants of the gate, selected by the multilinear
 //!   interpolation `g₀₀ + s·(g₁₀ − g₀₀) + s'·(g₀₁ − g₀₀) + s·s'·(g₁₁ − g₁₀ − g₀₁ + g₀₀)`,
-//! - `eₖ, sₖ, s'ₖ` are routed bit wires, each constrained boolean (`b² = b`).
+//! - `eₖ, sₖ, s'ₖ` are routed bit wires, each constrained boolean (`b² = b`), and the row
+//!   also accumulates them into three scalars (`out = 2^STEPS·in + bits`, [`scalar_in`]), so
+//!   that a chain of rows rebuilds the limbs of `e` and `s` without a separate bit split.
 //!
 //! Each step is a doubling (`λ·2Y = 3X² + A`, `X' = λ² − 2X`, `Y' = λ(X − X') − Y`) followed by
 //! two chord additions (`λ·(X₂ − X₁) = Y₂ − Y₁`, `X₃ = λ² − X₁ − X₂`, `Y₃ = λ(X₁ − X₃) − Y₁`)
@@ -25,9 +27,10 @@
 //!   group law. An honest sum whose `(X₂ − X₁)₀` happens to be zero (probability ≈ 2^-64 per
 //!   addition) only makes proving fail.
 //!
-//! The gate has degree 3 and `50·STEPS` constraints (fewer than plonky2's `PoseidonGate`), no
+//! The gate has degree 3 and `50·STEPS + 3` constraints (fewer than plonky2's `PoseidonGate`), no
 //! per-row constants (the points are parameters of the gate type), and [`NUM_WIRES`] wires of
-//! which the first [`NUM_ROUTED`] are routed: `acc_in`, `qh`, `acc_out` and the bits.
+//! which the first [`NUM_ROUTED`] are routed: `acc_in`, `qh`, `acc_out`, the bits and the
+//! scalar accumulators.
 
 use std::marker::PhantomData;
 
@@ -61,8 +64,12 @@ pub const QH: usize = 10;
 pub const ACC_OUT: usize = 20;
 /// First bit wire; step `k` uses `BITS + 3k` (`eₖ`), `+1` (`sₖ`), `+2` (`s'ₖ`).
 pub const BITS: usize = 30;
+/// Scalar accumulators in: `e`, `s`, `s'` (see [`scalar_in`]).
+pub const SC_IN: usize = BITS + 3 * STEPS;
+/// Scalar accumulators out.
+pub const SC_OUT: usize = SC_IN + 3;
 /// Routed wires of the gate.
-pub const NUM_ROUTED: usize = BITS + 3 * STEPS;
+pub const NUM_ROUTED: usize = SC_OUT + 3;
 /// Wires of one step: doubling `λ, X, Y` (15), Q-addition `λ, inverse, X, Y` (16),
 /// G-addition `λ, inverse, X, Y` (16; the last step's `X, Y` are `ACC_OUT`).
 const STEP_WIRES: usize = 47;
@@ -72,6 +79,18 @@ pub const NUM_WIRES: usize = NUM_ROUTED + STEPS * STEP_WIRES - 10;
 /// Wire of bit `j` (0: `e`, 1: `s`, 2: `s'`) of step `k` (step 0 is the more significant bit).
 pub const fn bit_wire(k: usize, j: usize) -> usize {
     BITS + 3 * k + j
+}
+
+/// Wire of the input accumulator of scalar `j` (0: `e`, 1: `s`, 2: `s'`): the row enforces
+/// `out_j = 2^STEPS·in_j + Σₖ 2^(STEPS−1−k)·bit(k, j)`, so a chain of rows rebuilds the
+/// scalar's bits (most significant first) into an integer.
+pub const fn scalar_in(j: usize) -> usize {
+    SC_IN + j
+}
+
+/// Wire of the output accumulator of scalar `j`.
+pub const fn scalar_out(j: usize) -> usize {
+    SC_OUT + j
 }
 
 /// Start wires of the witnessed values of one step (5-wire blocks, except the inverses).
@@ -158,7 +177,8 @@ struct Rec<'a>(&'a mut CircuitBuilder<F, D>);
 impl Alg for Rec<'_> {
     type V = ExtensionTarget<D>;
     fn konst(&mut self, c: F) -> Self::V {
-        self.0.constant_extension(<Ext as FieldExtension<D>>::from_basefield(c))
+        self.0
+            .constant_extension(<Ext as FieldExtension<D>>::from_basefield(c))
     }
     fn arith(&mut self, k: F, a: Self::V, b: Self::V, c: Self::V) -> Self::V {
         self.0.arithmetic_extension(k, F::ONE, a, b, c)
@@ -240,7 +260,16 @@ impl EcLadderGate {
                 al.arith(F::ONE, e, t, base)
             });
             let (xq, yq) = (e5(sw.xq), e5(sw.yq));
-            self.add_constraints(al, (xd, yd), &q, e5(sw.lq), w[sw.iq], (xq, yq), neg_one, out);
+            self.add_constraints(
+                al,
+                (xd, yd),
+                &q,
+                e5(sw.lq),
+                w[sw.iq],
+                (xq, yq),
+                neg_one,
+                out,
+            );
             // G-addition: addend interpolated from the constant table.
             let (s, s2) = (w[bit_wire(k, 1)], w[bit_wire(k, 2)]);
             bool_check(al, s, out);
@@ -252,8 +281,27 @@ impl EcLadderGate {
                 al.arith(gc[3][i], s, s2, t)
             });
             let (xg, yg) = (e5(sw.xg), e5(sw.yg));
-            self.add_constraints(al, (xq, yq), &gp, e5(sw.lg), w[sw.ig], (xg, yg), neg_one, out);
+            self.add_constraints(
+                al,
+                (xq, yq),
+                &gp,
+                e5(sw.lg),
+                w[sw.ig],
+                (xg, yg),
+                neg_one,
+                out,
+            );
             (x, y) = (xg, yg);
+        }
+        // Scalar accumulators.
+        for j in 0..3 {
+            let mut acc = al.lin(F::NEG_ONE, w[scalar_out(j)], zero);
+            acc = al.lin(F::from_canonical_u64(1 << STEPS), w[scalar_in(j)], acc);
+            for k in 0..STEPS {
+                let weight = F::from_canonical_u64(1 << (STEPS - 1 - k));
+                acc = al.lin(weight, w[bit_wire(k, j)], acc);
+            }
+            out.push(acc);
         }
     }
 
@@ -369,7 +417,7 @@ impl Gate<F, D> for EcLadderGate {
     }
 
     fn num_constraints(&self) -> usize {
-        50 * STEPS
+        50 * STEPS + 3
     }
 }
 
@@ -403,9 +451,9 @@ fn split(p: &[F; 10]) -> (Fp5, Fp5) {
     )
 }
 
-/// The input wires of a row: `acc_in`, `qh` and the bits.
+/// The input wires of a row: `acc_in`, `qh`, the bits and the scalar accumulators in.
 fn input_wires() -> impl Iterator<Item = usize> {
-    (ACC_IN..ACC_IN + 20).chain(BITS..NUM_ROUTED)
+    (ACC_IN..ACC_IN + 20).chain(BITS..SC_OUT)
 }
 
 impl EcLadderGate {
@@ -448,6 +496,10 @@ impl EcLadderGate {
             set5(w, sw.xg, g.x);
             set5(w, sw.yg, g.y);
             (x, y) = (g.x, g.y);
+        }
+        for j in 0..3 {
+            w[scalar_out(j)] =
+                (0..STEPS).fold(w[scalar_in(j)], |acc, k| acc + acc + w[bit_wire(k, j)]);
         }
     }
 }
@@ -526,6 +578,9 @@ mod tests {
                 w[bit_wire(k, j)] = F::from_canonical_u64(v);
             }
         }
+        for j in 0..3 {
+            w[scalar_in(j)] = F::from_canonical_u64(5 + j as u64);
+        }
         gate.witness_row(&mut w);
         w
     }
@@ -556,12 +611,26 @@ mod tests {
             let bits: [[u64; 3]; STEPS] =
                 std::array::from_fn(|k| std::array::from_fn(|j| (combo >> (3 * k + j)) & 1));
             let w = row(&g, a, q, bits);
-            assert!(residues(&g, &w).iter().all(|r| *r == F::ZERO), "combo {combo}");
+            assert!(
+                residues(&g, &w).iter().all(|r| *r == F::ZERO),
+                "combo {combo}"
+            );
             let expected = bits.iter().fold(a, |acc, [e, s, s2]| {
                 2 * acc + [5, q][*e as usize] + [7, 11, 13, 17][(s + 2 * s2) as usize]
             });
             assert_eq!(w[ACC_OUT..ACC_OUT + 10], point_coeffs(&pt(expected)));
+            for j in 0..3 {
+                let sc = bits.iter().fold(5 + j as u64, |acc, b| 2 * acc + b[j]);
+                assert_eq!(w[scalar_out(j)], F::from_canonical_u64(sc));
+            }
         }
+        // A wrong scalar accumulator violates exactly its constraint.
+        let mut w = row(&g, a, q, [[1, 0, 1], [0, 1, 1]]);
+        w[scalar_out(1)] += F::ONE;
+        assert_eq!(
+            residues(&g, &w).iter().filter(|r| **r != F::ZERO).count(),
+            1
+        );
     }
 
     /// A bit `2` (consistent otherwise) violates exactly the booleanity constraints.
@@ -572,7 +641,10 @@ mod tests {
             let mut bits = [[0, 1, 0], [1, 1, 1]];
             bits[1][j] = 2;
             let w = row(&g, 1000, 31, bits);
-            assert_eq!(residues(&g, &w).iter().filter(|r| **r != F::ZERO).count(), 1);
+            assert_eq!(
+                residues(&g, &w).iter().filter(|r| **r != F::ZERO).count(),
+                1
+            );
         }
     }
 
@@ -602,6 +674,7 @@ mod tests {
         let acc: [Target; 10] = b.add_virtual_target_arr();
         let qh: [Target; 10] = b.add_virtual_target_arr();
         let bits: Vec<Target> = (0..2 * 3 * STEPS).map(|_| b.add_virtual_target()).collect();
+        let mut sc: [Target; 3] = b.add_virtual_target_arr();
         let mut cur = acc;
         let mut rows = Vec::new();
         for r in 0..2 {
@@ -612,8 +685,15 @@ mod tests {
             }
             for k in 0..STEPS {
                 for j in 0..3 {
-                    b.connect(bits[(r * STEPS + k) * 3 + j], Target::wire(row, bit_wire(k, j)));
+                    b.connect(
+                        bits[(r * STEPS + k) * 3 + j],
+                        Target::wire(row, bit_wire(k, j)),
+                    );
                 }
+            }
+            for (j, t) in sc.iter_mut().enumerate() {
+                b.connect(*t, Target::wire(row, scalar_in(j)));
+                *t = Target::wire(row, scalar_out(j));
             }
             cur = std::array::from_fn(|i| Target::wire(row, ACC_OUT + i));
             rows.push(row);
@@ -627,19 +707,37 @@ mod tests {
         let expected = bit_values.chunks(3).fold(3u64, |acc, c| {
             2 * acc + [5, 21][c[0] as usize] + [7, 11, 13, 17][(c[1] + 2 * c[2]) as usize]
         });
+        let sc_in: [Target; 3] = std::array::from_fn(|j| Target::wire(rows[0], scalar_in(j)));
         let witness = |claimed: u64| {
             let mut pw = PartialWitness::new();
+            pw.set_target_arr(&sc_in, &[F::ZERO; 3]).unwrap();
             pw.set_target_arr(&acc, &point_coeffs(&pt(3))).unwrap();
             pw.set_target_arr(&qh, &point_coeffs(&pt(21))).unwrap();
             for (t, v) in bits.iter().zip(bit_values) {
                 pw.set_target(*t, F::from_canonical_u64(v)).unwrap();
             }
-            pw.set_target_arr(&out, &point_coeffs(&pt(claimed))).unwrap();
+            pw.set_target_arr(&out, &point_coeffs(&pt(claimed)))
+                .unwrap();
             pw
         };
         assert!(proves(&data, witness(expected)));
         assert!(!proves(&data, witness(expected + 1)));
         let lq = Target::wire(rows[1], step_wires(1).lq + 2);
-        assert!(tamper_rejected(&data, witness(expected), lq, F::from_canonical_u64(9)));
+        assert!(tamper_rejected(
+            &data,
+            witness(expected),
+            lq,
+            F::from_canonical_u64(9)
+        ));
+        // The scalar accumulators rebuild the bits (most significant first): e = 1010; a
+        // wrong value is rejected.
+        let e_bits = bit_values.iter().step_by(3).fold(0, |acc, b| 2 * acc + b);
+        assert_eq!(e_bits, 0b1010);
+        assert!(tamper_rejected(
+            &data,
+            witness(expected),
+            sc[0],
+            F::from_canonical_u64(0b1011)
+        ));
     }
 }
