@@ -209,7 +209,7 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
                 *link = wire(scalar_out(j));
             }
             let bottom = top + 1 - STEPS;
-            if bottom % 32 == 0 {
+            if bottom.is_multiple_of(32) {
                 let c = bottom / 32;
                 e_halves[c] = chain[0];
                 s_limbs[c] = chain[1];

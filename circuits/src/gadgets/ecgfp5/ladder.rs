@@ -595,7 +595,8 @@ mod tests {
 
     #[test]
     fn gate_low_degree_and_recursive_eval() {
-        assert!(NUM_WIRES <= 135 && NUM_ROUTED <= 80);
+        let config = plonky2::plonk::circuit_data::CircuitConfig::standard_recursion_config();
+        assert!(NUM_WIRES <= config.num_wires && NUM_ROUTED <= config.num_routed_wires);
         test_low_degree::<F, _, D>(gate());
         test_eval_fns::<F, C, _, D>(gate()).unwrap();
     }
