@@ -4,24 +4,32 @@
 //! [`CircuitBuilderSchnorr::verify_schnorr`] constrains, for public-key limbs `w(Q)`, message
 //! `m` and signature `(e, s)`:
 //! 1. `w(Q)` decodes to a non-neutral group element `Q` ([`CircuitBuilderEcGFp5::ec_decode`]);
-//! 2. each `eᵢ` is split into 16 base-16 digits whose value is canonical (`< p`), `s` is given
-//!    as ten u32 limbs split into 80 digits, and `s < n` (a borrow chain on `n − 1 − s`);
-//!    every digit is range-checked (`< 16`) by the random-access gate that uses it;
-//! 3. `R' = s·G + e·Q` by a joint 4-bit-window (Straus) ladder sharing the 252 doublings:
-//!    `s = s_lo + 2^256·s_hi` uses the constant tables of `G` and `G' = 2^256·G`, `e` a
-//!    16-entry table of `Q` built in-circuit;
+//! 2. the bits of `e` and `s` are the ladder gate's bit wires (boolean, enforced by the gate),
+//!    which also accumulates them into 32-bit chunks (the gate's scalar accumulators, restarted
+//!    every 16 rows): two chunks `lo + 2^32·hi` make each limb `eᵢ`, whose value is canonical
+//!    (`hi = 2^32 − 1 ⇒ lo = 0`, so `< p`), and ten chunks are the u32 limbs of `s`, with
+//!    `s < n` (a borrow chain on `n − 1 − s`);
+//! 3. `R' = s·G + e·Q` by a joint bit-by-bit ladder over 256 positions, most significant
+//!    first, `acc ← 2·acc + T_Q[eᵢ] + T_G[sᵢ, s_{256+i}]`, two positions per row of the custom
+//!    [`EcLadderGate`] (128 rows): `s = s_lo + 2^256·s_hi` (`s_hi < 2^64`, zero bits above),
+//!    `T_G[a, b] = a·G + b·G' + 2H` with `G' = 2^256·G` are constants of the gate, and
+//!    `T_Q[0] = H` (a gate constant), `T_Q[1] = Q + H` (computed once, routed to every row);
 //! 4. `Poseidon(w(R') ‖ w(Q) ‖ m) = e`.
 //!
-//! Affine additions must never meet `P = ±Q` (the chord formula requires `X_P ≠ X_Q`, and
-//! [`ec_add`](CircuitBuilderEcGFp5::ec_add) enforces it). To keep the neutral element and
-//! those cases out of reach, every table entry carries an offset: `T_Q[d] = d·Q + H`,
-//! `T_G[d] = d·G + 2H`, `T_G'[d] = d·G' + 4H`, and the ladder starts at `8H`, where `H` is a
-//! point of unknown discrete logarithm (hash-to-curve, [`offset_point`]). The accumulator is
-//! then `α·H + (…)·G` with an `α ≥ 8` that differs from every table entry's `1, 2, 4`, so a
-//! collision would reveal a discrete-logarithm relation with `H`; the offset `C·H` is
-//! removed by one last addition of the constant `−C·H` (which fails only if `R'` is the
-//! neutral element, which native verification also rejects). A collision only makes
-//! *proving* fail; it can never make a false statement provable.
+//! Affine additions must never meet `P = ±Q` (the chord formula requires `X_P ≠ X_Q`); the
+//! ladder gate and [`ec_add`](CircuitBuilderEcGFp5::ec_add) *enforce* it, so an exceptional
+//! case can only make proving fail, never let a slope float: every accepted proof computes
+//! exactly `s·G + e·Q`. To keep honest proofs away from those cases, every table entry carries
+//! an offset: `T_Q[·] = … + H`, `T_G[·] = … + 2H`, and the ladder starts at `4H` (`8H` after
+//! its first doubling), where `H` is a point of unknown discrete logarithm (hash-to-curve,
+//! [`offset_point`]). Before each addition the accumulator is `α·H + (…)·G + (…)·Q` with
+//! `α ≥ 8` (and `α < 2^259 < n`), which differs from the entries' `1, 2`, so a collision
+//! would reveal a discrete-logarithm relation with `H`. The offset `α·H` is removed by one last
+//! addition of the constant `−α·H` (which fails only if `R'` is the neutral element, which
+//! native verification also rejects).
+//!
+//! Rows (standard recursion config): see `docs/circuits.md`; reproduce with
+//! `cargo run -p zkroll-circuits --example schnorr_rows`.
 
 use std::sync::OnceLock;
 
@@ -38,6 +46,9 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 
+use super::ecgfp5::ladder::{
+    bit_wire, scalar_in, scalar_out, EcLadderGate, ACC_IN, ACC_OUT, QH, STEPS,
+};
 use super::ecgfp5::{CircuitBuilderEcGFp5, Fp5Target, PointTarget};
 use crate::ecgfp5::field::fp5;
 use crate::ecgfp5::scalar::ORDER_LIMBS;
@@ -48,10 +59,12 @@ use crate::{D, F};
 /// Domain tag of the offset point `H`.
 const TAG_OFFSET: u64 = 0x7a6b_726c_6f66; // "zkrlof"
 
-/// Window count of the ladder (`e` and `s_lo` have 256 bits).
-const WINDOWS: usize = 64;
-/// Windows of `s_hi = s >> 256` (`s < 2^319`).
-const HI_WINDOWS: usize = 16;
+/// Bit positions of the ladder (`e` and `s_lo = s mod 2^256` have 256 bits).
+const BITS: usize = 256;
+/// Bits of `s_hi = s >> 256` (`s < n < 2^320`).
+const HI_BITS: usize = 64;
+/// The ladder starts at `START_MULTIPLE·H` (doubled before the first additions).
+const START_MULTIPLE: u64 = 4;
 
 /// A signature in a circuit: `e` as its 4 Goldilocks limbs, `s` as ten u32 limbs (least
 /// significant first). [`verify_schnorr`](CircuitBuilderSchnorr::verify_schnorr) range-checks
@@ -106,10 +119,9 @@ pub fn offset_point() -> Point {
 
 struct LadderConstants {
     offset: Point,
-    table_g: [Point; 16],
-    table_g_hi: [Point; 16],
     start: Point,
     correction: Point,
+    gate: EcLadderGate,
 }
 
 fn ladder_constants() -> &'static LadderConstants {
@@ -118,25 +130,18 @@ fn ladder_constants() -> &'static LadderConstants {
         let h = offset_point();
         let g = Point::generator();
         let g_hi = Point::mul_generator(&Scalar::from_biguint(&(BigUint::from(1u8) << 256)));
-        let table = |base: &Point, off: Point| {
-            std::array::from_fn(|d| base.mul(&Scalar::from_biguint(&d.into())).add(&off))
-        };
         let h2 = h.double();
-        let h4 = h2.double();
+        let mul = |p: &Point, k: u64| p.mul(&Scalar::from_biguint(&k.into()));
         // α: the multiple of H the accumulator carries at the end of the ladder.
-        let mut alpha = BigUint::from(8u8);
-        for i in (0..WINDOWS).rev() {
-            if i != WINDOWS - 1 {
-                alpha <<= 4;
-            }
-            alpha += 1u8 + 2 + if i < HI_WINDOWS { 4 } else { 0 };
+        let mut alpha = BigUint::from(START_MULTIPLE);
+        for _ in 0..BITS {
+            alpha = (alpha << 1) + 3u8;
         }
         LadderConstants {
             offset: h,
-            table_g: table(&g, h2),
-            table_g_hi: table(&g_hi, h4),
-            start: h.mul(&Scalar::from_biguint(&8u8.into())),
+            start: mul(&h, START_MULTIPLE),
             correction: h.mul(&Scalar::from_biguint(&alpha)).neg(),
+            gate: EcLadderGate::new(&h, &[h2, g.add(&h2), g_hi.add(&h2), g.add(&g_hi).add(&h2)]),
         }
     })
 }
@@ -149,10 +154,6 @@ pub trait CircuitBuilderSchnorr {
     /// Constrains `sig` to be a valid signature of `msg` under the public key encoded by
     /// `pk` (which must decode to a non-neutral point); see the module documentation.
     fn verify_schnorr(&mut self, pk: [Target; 5], msg: HashOutTarget, sig: &SignatureTarget);
-    /// Base-16 digits (least significant first) of `x`, constrained so that their value is
-    /// the canonical representative of `x` (`< p`). The digits themselves are *not*
-    /// range-checked: the caller must (a 16-entry random access does).
-    fn canonical_u64_digits(&mut self, x: Target) -> [Target; 16];
 }
 
 impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
@@ -163,58 +164,83 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
         }
     }
 
-    fn canonical_u64_digits(&mut self, x: Target) -> [Target; 16] {
-        let digits: [Target; 16] = self.add_virtual_target_arr();
-        self.add_simple_generator(DigitsGenerator {
-            src: x,
-            digits: digits.to_vec(),
-        });
-        constrain_canonical_digits(self, x, &digits);
-        digits
-    }
-
     fn verify_schnorr(&mut self, pk: [Target; 5], msg: HashOutTarget, sig: &SignatureTarget) {
         let consts = ladder_constants();
         let q = self.ec_decode(Fp5Target(pk));
 
-        // Digits of e (canonical limbs) and s (u32 limbs, s < n).
-        let e_digits: Vec<Target> = sig
-            .e
-            .iter()
-            .flat_map(|&l| self.canonical_u64_digits(l))
-            .collect();
-        let s_digits: Vec<Target> = sig.s.iter().flat_map(|&l| u32_digits(self, l)).collect();
-        assert_less_than_order(self, &sig.s);
+        // T_Q[1] = Q + H (Q ≠ ±H unless someone knows a discrete-log relation with H).
+        let h = self.ec_constant(&consts.offset);
+        let qh = self.ec_add(q, h);
 
-        // Tables.
-        let table_q: [PointTarget; 16] = {
-            let mut t = vec![self.ec_constant(&consts.offset)];
-            for d in 1..16 {
-                let next = self.ec_add(t[d - 1], q);
-                t.push(next);
-            }
-            t.try_into().expect("16 entries")
-        };
-        let table_g = consts.table_g.map(|p| self.ec_constant(&p));
-        let table_g_hi = consts.table_g_hi.map(|p| self.ec_constant(&p));
-
-        // Joint ladder.
+        // Joint ladder, most significant bit first, STEPS bits per row. The rows' scalar
+        // accumulators restart (from zero) every 32 bit positions and end on a u32 chunk:
+        // the halves of the e limbs, the s limbs.
+        let zero = self.zero();
+        let mut e_bits = vec![zero; BITS];
+        let mut s_bits = vec![zero; BITS + HI_BITS];
+        let mut e_halves = [zero; 8];
+        let mut s_limbs = [zero; 10];
+        let mut chain = [zero; 3];
         let mut acc = self.ec_constant(&consts.start);
-        for i in (0..WINDOWS).rev() {
-            if i != WINDOWS - 1 {
-                for _ in 0..4 {
-                    acc = self.ec_double(acc);
+        for r in 0..BITS / STEPS {
+            let row = self.add_gate(consts.gate.clone(), vec![]);
+            let wire = |w: usize| Target::wire(row, w);
+            for i in 0..5 {
+                self.connect(acc.x.0[i], wire(ACC_IN + i));
+                self.connect(acc.y.0[i], wire(ACC_IN + 5 + i));
+                self.connect(qh.x.0[i], wire(QH + i));
+                self.connect(qh.y.0[i], wire(QH + 5 + i));
+            }
+            let top = BITS - 1 - STEPS * r;
+            for k in 0..STEPS {
+                let i = top - k;
+                e_bits[i] = wire(bit_wire(k, 0));
+                s_bits[i] = wire(bit_wire(k, 1));
+                if i < HI_BITS {
+                    s_bits[BITS + i] = wire(bit_wire(k, 2));
+                } else {
+                    self.connect(zero, wire(bit_wire(k, 2)));
                 }
             }
-            let tq = self.ec_lookup16(e_digits[i], &table_q);
-            acc = self.ec_add(acc, tq);
-            let tg = self.ec_lookup16(s_digits[i], &table_g);
-            acc = self.ec_add(acc, tg);
-            if i < HI_WINDOWS {
-                let th = self.ec_lookup16(s_digits[WINDOWS + i], &table_g_hi);
-                acc = self.ec_add(acc, th);
+            // A chunk starts at bit 32c + 31 and ends at bit 32c.
+            for (j, link) in chain.iter_mut().enumerate() {
+                let from = if top % 32 == 31 { zero } else { *link };
+                self.connect(from, wire(scalar_in(j)));
+                *link = wire(scalar_out(j));
             }
+            let bottom = top + 1 - STEPS;
+            if bottom.is_multiple_of(32) {
+                let c = bottom / 32;
+                e_halves[c] = chain[0];
+                s_limbs[c] = chain[1];
+                if c < HI_BITS / 32 {
+                    s_limbs[BITS / 32 + c] = chain[2];
+                }
+            }
+            acc = PointTarget {
+                x: Fp5Target(std::array::from_fn(|i| wire(ACC_OUT + i))),
+                y: Fp5Target(std::array::from_fn(|i| wire(ACC_OUT + 5 + i))),
+            };
         }
+
+        // The bits are witnessed from the limbs; the limbs are constrained to be the chunks
+        // (u32 each, since the bits are boolean): e limbs canonical, s < n.
+        for (j, &limb) in sig.e.iter().enumerate() {
+            constrain_canonical_halves(self, limb, e_halves[2 * j], e_halves[2 * j + 1]);
+            self.add_simple_generator(BitsGenerator {
+                src: limb,
+                bits: e_bits[64 * j..64 * (j + 1)].to_vec(),
+            });
+        }
+        for (c, (&limb, &chunk)) in sig.s.iter().zip(&s_limbs).enumerate() {
+            self.connect(limb, chunk);
+            self.add_simple_generator(BitsGenerator {
+                src: limb,
+                bits: s_bits[32 * c..32 * (c + 1)].to_vec(),
+            });
+        }
+        assert_less_than_order(self, &sig.s);
+
         let correction = self.ec_constant(&consts.correction);
         let r = self.ec_add(acc, correction);
 
@@ -230,39 +256,15 @@ impl CircuitBuilderSchnorr for CircuitBuilder<F, D> {
     }
 }
 
-/// Horner sum `Σ dᵢ·16^i` of `digits` (least significant first).
-fn horner16(b: &mut CircuitBuilder<F, D>, digits: &[Target]) -> Target {
-    let sixteen = F::from_canonical_u64(16);
-    let (last, rest) = digits.split_last().expect("non-empty");
-    rest.iter()
-        .rev()
-        .fold(*last, |acc, &d| b.mul_const_add(sixteen, acc, d))
-}
-
-/// Constrains `x = Σ dᵢ·16^i` as integers with that value `< p`, for digits `< 16` (checked
-/// elsewhere): `hi·2^32 + lo = x` and `hi = 2^32 − 1 ⇒ lo = 0`.
-fn constrain_canonical_digits(b: &mut CircuitBuilder<F, D>, x: Target, digits: &[Target; 16]) {
-    let lo = horner16(b, &digits[..8]);
-    let hi = horner16(b, &digits[8..]);
-    let one = b.one();
-    let sum = b.arithmetic(F::from_canonical_u64(1 << 32), F::ONE, hi, one, lo);
+/// Constrains `x = lo + 2^32·hi` as integers with that value `< p`, for `lo, hi < 2^32`
+/// (checked elsewhere): `hi = 2^32 − 1 ⇒ lo = 0`.
+fn constrain_canonical_halves(b: &mut CircuitBuilder<F, D>, x: Target, lo: Target, hi: Target) {
+    let sum = b.mul_const_add(F::from_canonical_u64(1 << 32), hi, lo);
     b.connect(sum, x);
     let max = b.constant(F::from_canonical_u64(u32::MAX as u64));
     let is_max = b.is_equal(hi, max);
     let bad = b.mul(is_max.target, lo);
     b.assert_zero(bad);
-}
-
-/// Eight base-16 digits of a u32 limb (whose range follows from the digits' range).
-fn u32_digits(b: &mut CircuitBuilder<F, D>, x: Target) -> [Target; 8] {
-    let digits: [Target; 8] = b.add_virtual_target_arr();
-    b.add_simple_generator(DigitsGenerator {
-        src: x,
-        digits: digits.to_vec(),
-    });
-    let sum = horner16(b, &digits);
-    b.connect(sum, x);
-    digits
 }
 
 /// `n − 1` as ten u32 limbs, least significant first.
@@ -302,16 +304,16 @@ fn assert_less_than_order(b: &mut CircuitBuilder<F, D>, s: &[Target; 10]) {
     }
 }
 
-/// Witnesses the base-16 digits of a canonical u64 (or u32) value.
+/// Witnesses the bits (least significant first) of the canonical value of a limb.
 #[derive(Debug)]
-pub struct DigitsGenerator {
+pub struct BitsGenerator {
     src: Target,
-    digits: Vec<Target>,
+    bits: Vec<Target>,
 }
 
-impl SimpleGenerator<F, D> for DigitsGenerator {
+impl SimpleGenerator<F, D> for BitsGenerator {
     fn id(&self) -> String {
-        "EcGFp5DigitsGenerator".to_string()
+        "zkroll::EcGFp5BitsGenerator".to_string()
     }
 
     fn dependencies(&self) -> Vec<Target> {
@@ -324,21 +326,21 @@ impl SimpleGenerator<F, D> for DigitsGenerator {
         out_buffer: &mut GeneratedValues<F>,
     ) -> Result<()> {
         let v = witness.get_target(self.src).to_canonical_u64();
-        for (i, &t) in self.digits.iter().enumerate() {
-            out_buffer.set_target(t, F::from_canonical_u64((v >> (4 * i)) & 0xF))?;
+        for (i, &t) in self.bits.iter().enumerate() {
+            out_buffer.set_target(t, F::from_canonical_u64((v >> i) & 1))?;
         }
         Ok(())
     }
 
     fn serialize(&self, dst: &mut Vec<u8>, _common: &CommonCircuitData<F, D>) -> IoResult<()> {
         dst.write_target(self.src)?;
-        dst.write_target_vec(&self.digits)
+        dst.write_target_vec(&self.bits)
     }
 
     fn deserialize(src: &mut Buffer, _common: &CommonCircuitData<F, D>) -> IoResult<Self> {
         Ok(Self {
             src: src.read_target()?,
-            digits: src.read_target_vec()?,
+            bits: src.read_target_vec()?,
         })
     }
 }
@@ -391,6 +393,7 @@ impl SimpleGenerator<F, D> for BorrowGenerator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gadgets::ecgfp5::ladder::point_coeffs;
     use crate::schnorr::SecretKey;
     use crate::C;
     use plonky2::field::types::Field64;
@@ -506,20 +509,19 @@ mod tests {
     }
 
     #[test]
-    fn non_canonical_digits_rejected() {
-        // x = 5 presented as 5 + p (< 2^64): the digits sum to x mod p but must be rejected.
+    fn non_canonical_halves_rejected() {
+        // x = 5 presented as 5 + p (< 2^64): the halves sum to x mod p but must be rejected.
         let run = |value: u64| {
             let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
-            let x = b.add_virtual_target();
-            let digits: [Target; 16] = b.add_virtual_target_arr();
-            constrain_canonical_digits(&mut b, x, &digits);
+            let [x, lo, hi] = b.add_virtual_target_arr();
+            constrain_canonical_halves(&mut b, x, lo, hi);
             let data = b.build::<C>();
             let mut pw = PartialWitness::new();
             pw.set_target(x, F::from_canonical_u64(5)).unwrap();
-            for (i, &t) in digits.iter().enumerate() {
-                pw.set_target(t, F::from_canonical_u64((value >> (4 * i)) & 0xF))
-                    .unwrap();
-            }
+            pw.set_target(lo, F::from_canonical_u64(value & 0xFFFF_FFFF))
+                .unwrap();
+            pw.set_target(hi, F::from_canonical_u64(value >> 32))
+                .unwrap();
             catch_unwind(AssertUnwindSafe(|| {
                 data.prove(pw).and_then(|p| data.verify(p)).is_ok()
             }))
@@ -533,8 +535,15 @@ mod tests {
     fn offset_constants_are_consistent() {
         let c = ladder_constants();
         assert!(!c.offset.is_neutral());
-        // The correction −C·H itself is exercised end to end by the acceptance test.
-        assert_eq!(c.table_g[0], c.offset.double(), "T_G[0] = 2H");
-        assert_eq!(c.table_g_hi[0], c.offset.double().double());
+        // The correction −α·H itself is exercised end to end by the acceptance test.
+        assert_eq!(c.gate.q0, point_coeffs(&c.offset), "T_Q[0] = H");
+        assert_eq!(c.gate.g[0], point_coeffs(&c.offset.double()), "T_G[0] = 2H");
+        let g_hi = Point::mul_generator(&Scalar::from_biguint(&(BigUint::from(1u8) << 256)));
+        let expected = Point::generator().add(&g_hi).add(&c.offset.double());
+        assert_eq!(
+            c.gate.g[3],
+            point_coeffs(&expected),
+            "T_G[3] = G + 2^256·G + 2H"
+        );
     }
 }

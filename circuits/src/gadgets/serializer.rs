@@ -20,12 +20,14 @@ use plonky2::util::serialization::{
 use crate::gadgets::ecgfp5::curve::DecodeGenerator;
 use crate::gadgets::ecgfp5::field::Fp5QuotientGenerator;
 use crate::gadgets::ecgfp5::gate::{Fp5MulAddGate, Fp5MulAddGenerator};
+use crate::gadgets::ecgfp5::ladder::{EcLadderGate, EcLadderGenerator};
 use crate::gadgets::range::FieldSplitGenerator;
-use crate::gadgets::schnorr::{BorrowGenerator, DigitsGenerator};
+use crate::gadgets::schnorr::{BitsGenerator, BorrowGenerator};
 use crate::gadgets::sha256::gate::{ShaBitGate, ShaBitGenerator};
 use crate::{C, D, F};
 
-/// Gate serializer for plonky2's default gates plus [`ShaBitGate`] and [`Fp5MulAddGate`].
+/// Gate serializer for plonky2's default gates plus [`ShaBitGate`], [`Fp5MulAddGate`] and
+/// [`EcLadderGate`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ZkrollGateSerializer;
 
@@ -35,6 +37,8 @@ const DEFAULT_KIND: u8 = 0;
 const SHA_BIT_GATE: u8 = 1;
 /// Kind byte of [`Fp5MulAddGate`].
 const FP5_MUL_ADD_GATE: u8 = 2;
+/// Kind byte of [`EcLadderGate`].
+const EC_LADDER_GATE: u8 = 3;
 
 impl GateSerializer<F, D> for ZkrollGateSerializer {
     fn read_gate(
@@ -46,6 +50,7 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
             DEFAULT_KIND => DefaultGateSerializer.read_gate(buf, common),
             SHA_BIT_GATE => Ok(GateRef::new(ShaBitGate::deserialize(buf, common)?)),
             FP5_MUL_ADD_GATE => Ok(GateRef::new(Fp5MulAddGate::deserialize(buf, common)?)),
+            EC_LADDER_GATE => Ok(GateRef::new(EcLadderGate::deserialize(buf, common)?)),
             _ => Err(IoError),
         }
     }
@@ -62,6 +67,9 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
         } else if gate.0.as_any().is::<Fp5MulAddGate>() {
             buf.write_u8(FP5_MUL_ADD_GATE)?;
             gate.0.serialize(buf, common)
+        } else if gate.0.as_any().is::<EcLadderGate>() {
+            buf.write_u8(EC_LADDER_GATE)?;
+            gate.0.serialize(buf, common)
         } else {
             buf.write_u8(DEFAULT_KIND)?;
             DefaultGateSerializer.write_gate(buf, gate, common)
@@ -73,15 +81,18 @@ impl GateSerializer<F, D> for ZkrollGateSerializer {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ZkrollGeneratorSerializer;
 
-/// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`.
-const GENERATORS: [(u8, &str); 7] = [
+/// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`. Kind 3
+/// (`EcGFp5DigitsGenerator`, the base-16 digits of the former windowed Schnorr ladder) is
+/// retired: files holding it fail to load.
+const GENERATORS: [(u8, &str); 8] = [
     (1, "zkroll::FieldSplitGenerator"),
     (2, "zkroll::ShaBitGenerator"),
-    (3, "EcGFp5DigitsGenerator"),
     (4, "EcGFp5BorrowGenerator"),
     (5, "EcGFp5DecodeGenerator"),
     (6, "Fp5QuotientGenerator"),
     (7, "zkroll::Fp5MulAddGenerator"),
+    (8, "zkroll::EcLadderGenerator"),
+    (9, "zkroll::EcGFp5BitsGenerator"),
 ];
 
 fn read_simple<G: SimpleGenerator<F, D>>(
@@ -105,11 +116,12 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
             }
             1 => read_simple::<FieldSplitGenerator>(buf, common),
             2 => read_simple::<ShaBitGenerator>(buf, common),
-            3 => read_simple::<DigitsGenerator>(buf, common),
             4 => read_simple::<BorrowGenerator>(buf, common),
             5 => read_simple::<DecodeGenerator>(buf, common),
             6 => read_simple::<Fp5QuotientGenerator>(buf, common),
             7 => read_simple::<Fp5MulAddGenerator<F>>(buf, common),
+            8 => read_simple::<EcLadderGenerator>(buf, common),
+            9 => read_simple::<BitsGenerator>(buf, common),
             _ => Err(IoError),
         }
     }
@@ -149,7 +161,7 @@ mod tests {
     use plonky2::plonk::circuit_data::CircuitData;
 
     /// A circuit with every custom gate and generator: SHA-256 (ShaBitGate), a canonical
-    /// field split, a Schnorr verification (ECgFp5 decode, GF(p^5) quotients, digits,
+    /// field split, a Schnorr verification (ECgFp5 decode, GF(p^5) quotients, ladder gate,
     /// borrows). Written, read back, and the read-back circuit proves and verifies.
     #[test]
     fn circuit_with_every_custom_type_round_trips() {

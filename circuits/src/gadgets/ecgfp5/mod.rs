@@ -8,6 +8,7 @@
 pub mod curve;
 pub mod field;
 pub mod gate;
+pub mod ladder;
 
 pub use curve::{CircuitBuilderEcGFp5, PointTarget};
 pub use field::{CircuitBuilderFp5, Fp5Target};
