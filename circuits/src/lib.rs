@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod blob;
+pub mod da;
 pub mod digest;
 pub mod encoding;
 pub mod error;
