@@ -125,7 +125,8 @@ impl BatchData {
                 });
             }
         }
-        if effects.len() % EFFECT_BYTES != 0 || effects.len() > MAX_EFFECTS * EFFECT_BYTES {
+        if !effects.len().is_multiple_of(EFFECT_BYTES) || effects.len() > MAX_EFFECTS * EFFECT_BYTES
+        {
             return Err(DaError::BadEffectsList {
                 len: effects.len(),
                 why: "not a multiple of 64 bytes, or more than 16 effects",
