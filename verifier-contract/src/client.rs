@@ -697,14 +697,8 @@ impl RollupClient {
         blob: &BatchBlob,
         proof: [U256; 8],
     ) -> Result<BlobTxReport, L1Error> {
-        self.commit_batch_with(
-            new_root,
-            effects,
-            &blob.opening,
-            vec![(*blob.blob).clone()],
-            proof,
-        )
-        .await
+        self.commit_batch_with(new_root, effects, &blob.opening, vec![*blob.blob], proof)
+            .await
     }
 
     /// [`RollupClient::commit_batch`] with the calldata's opening and the transaction's blobs

@@ -90,9 +90,12 @@ mod tests {
         assert_eq!(none, want);
     }
 
+    /// old root, new root, effects, versioned hash, x, y.
+    type Fields = ([u8; 32], [u8; 32], Vec<u8>, [u8; 32], [u8; 32], [u8; 32]);
+
     #[test]
     fn every_field_changes_the_digest() {
-        let base = || {
+        let base = || -> Fields {
             (
                 [1u8; 32],
                 [2u8; 32],
@@ -102,9 +105,8 @@ mod tests {
                 [6u8; 32],
             )
         };
-        let digest = |f: &([u8; 32], [u8; 32], Vec<u8>, [u8; 32], [u8; 32], [u8; 32])| {
-            public_input_digest(1, Address::ZERO, &f.0, &f.1, &f.2, &f.3, &f.4, &f.5)
-        };
+        let digest =
+            |f: &Fields| public_input_digest(1, Address::ZERO, &f.0, &f.1, &f.2, &f.3, &f.4, &f.5);
         let d0 = digest(&base());
         let mut variants = Vec::new();
         for i in 0..6 {
