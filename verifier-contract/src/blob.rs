@@ -644,6 +644,39 @@ mod tests {
     }
 
     #[test]
+    fn batch_blob_encodes_data_in_31_byte_chunks_and_opens_at_x() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let x = B256::with_last_byte(9);
+        let b = BatchBlob::new(&data, x).unwrap();
+        // Element i is 0x00 ‖ chunk i (formats.md §10).
+        assert_eq!(b.blob[0], 0);
+        assert_eq!(&b.blob[1..32], &data[..31]);
+        assert_eq!(b.blob[32], 0);
+        assert_eq!(&b.blob[33..64], &data[31..62]);
+        assert_eq!(b.opening, open_blob(&b.blob, x).unwrap());
+        assert_eq!(b.versioned_hash(), blob_versioned_hash(&b.blob).unwrap());
+        let back = batch_data(&b.blob).unwrap();
+        assert_eq!(back.len(), 4096 * 31);
+        assert_eq!(&back[..100], &data[..]);
+        assert!(back[100..].iter().all(|&v| v == 0));
+
+        // Too much data for one blob, a non-canonical x, a blob that is not data.
+        assert!(matches!(
+            BatchBlob::new(&vec![1u8; 4096 * 31 + 1], x),
+            Err(BlobError::Data(_))
+        ));
+        let r = B256::from(BLS_MODULUS.to_be_bytes::<32>());
+        assert!(matches!(
+            BatchBlob::new(&data, r),
+            Err(BlobError::PointNotCanonical(p)) if p == r
+        ));
+        let mut not_data = *b.blob;
+        not_data[32 * 7] = 1;
+        let err = batch_data(&not_data).unwrap_err();
+        assert!(err.to_string().contains("element 7"), "{err}");
+    }
+
+    #[test]
     fn beacon_block_ids() {
         assert_eq!(
             BeaconBlockId::ExecutionBlockNumber.block_id(42, 1_000),

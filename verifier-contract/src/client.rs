@@ -14,6 +14,8 @@ use crate::blob::{
 use crate::toolchain::{Artifact, Toolchain, ToolchainError};
 use crate::verifier_gen::{verifier_solidity, GenerateError};
 use alloy::eips::eip4844::Blob;
+#[cfg(test)]
+use alloy::eips::eip4844::Bytes48;
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::node_bindings::{Anvil, AnvilInstance, NodeError};
 use alloy::primitives::{Address, Bytes, TxHash, B256, U256};
@@ -994,5 +996,115 @@ impl RollupClient {
             .into());
         }
         Ok(crate::blob::batch_data(&blobs[0])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::sol_types::SolCall;
+
+    fn opening() -> BlobOpening {
+        BlobOpening {
+            versioned_hash: B256::repeat_byte(0x01),
+            x: B256::repeat_byte(0x2a),
+            y: B256::repeat_byte(0x07),
+            commitment: Bytes48::repeat_byte(0xc0),
+            proof: Bytes48::repeat_byte(0xb0),
+        }
+    }
+
+    /// A `BatchCommitted` event and its `commitBatch` calldata, consistent with each other.
+    fn committed(effects: &[u8]) -> (IRollup::BatchCommitted, Bytes) {
+        let o = opening();
+        let (old, new) = ([3u8; 32], [4u8; 32]);
+        let rollup = Address::repeat_byte(0x11);
+        let digest = crate::digest::public_input_digest(
+            7,
+            rollup,
+            &old,
+            &new,
+            effects,
+            &o.versioned_hash.0,
+            &o.x.0,
+            &o.y.0,
+        );
+        let ev = IRollup::BatchCommitted {
+            batchNumber: U256::from(1),
+            oldRoot: old.into(),
+            newRoot: new.into(),
+            priorityOps: U256::ZERO,
+            versionedHash: o.versioned_hash,
+            digest,
+        };
+        (
+            ev,
+            commit_batch_calldata(new, effects, &o, [U256::from(9); 8]),
+        )
+    }
+
+    #[test]
+    fn commit_calldata_reads_what_the_event_binds() {
+        let effects = [5u8; 128];
+        let (ev, input) = committed(&effects);
+        let rollup = Address::repeat_byte(0x11);
+        let got = commit_calldata(&ev, &input, 7, rollup).unwrap();
+        assert_eq!(got.effects, effects.to_vec());
+        assert_eq!((got.x, got.y), (opening().x, opening().y));
+        // The calldata is exactly the ABI call.
+        let call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        assert_eq!(
+            call.blobCommitment.as_ref(),
+            opening().commitment.as_slice()
+        );
+        assert_eq!(call.blobProof.as_ref(), opening().proof.as_slice());
+        assert_eq!(call.proof, [U256::from(9); 8]);
+
+        // Another chain or rollup, a tampered effects list, x or y, another versioned hash in
+        // the event, another new root: refused, saying which check failed.
+        let digest_err = "calldata does not hash to the event's digest";
+        assert_eq!(
+            commit_calldata(&ev, &input, 8, rollup).unwrap_err(),
+            digest_err
+        );
+        assert_eq!(
+            commit_calldata(&ev, &input, 7, Address::ZERO).unwrap_err(),
+            digest_err
+        );
+        let mut other = ev.clone();
+        other.versionedHash.0[31] ^= 1;
+        assert_eq!(
+            commit_calldata(&other, &input, 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut tampered = effects;
+        tampered[100] ^= 1;
+        let (_, bad_input) = committed(&tampered);
+        assert_eq!(
+            commit_calldata(&ev, &bad_input, 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.y += U256::from(1);
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.x ^= U256::from(1);
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.newRoot.0[0] ^= 1;
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            "calldata newRoot differs from the event"
+        );
+        let err = commit_calldata(&ev, &input[..100], 7, rollup).unwrap_err();
+        assert!(err.starts_with("not commitBatch calldata"), "{err}");
+        let err = commit_calldata(&ev, &[0u8; 4], 7, rollup).unwrap_err();
+        assert!(err.starts_with("not commitBatch calldata"), "{err}");
     }
 }
