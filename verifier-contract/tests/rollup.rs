@@ -18,7 +18,8 @@ use zkroll_verifier_contract::bindings::IGroth16Verifier::IGroth16VerifierErrors
 use zkroll_verifier_contract::bindings::IRollup;
 use zkroll_verifier_contract::bindings::IRollup::IRollupErrors as RE;
 use zkroll_verifier_contract::{
-    anvil_provider, open_blob, BatchBlob, BlobTxReport, L1Error, PriorityOp, EMPTY_ROOT,
+    anvil_provider, open_blob, BatchBlob, BlobTxReport, L1Error, PriorityOp, SidecarFormat,
+    EMPTY_ROOT,
 };
 
 const GWEI: u64 = 1_000_000_000;
@@ -358,6 +359,35 @@ async fn blob_must_be_the_proven_one() {
         .expect("genuine batch, blob 0 of 2");
     assert_eq!(rep.blob_gas_used, 2 * DATA_GAS_PER_BLOB);
     assert_eq!(env.rollup.batch_number().await.unwrap(), 1);
+}
+
+/// Before Osaka (here `--hardfork cancun`) the commit's sidecar carries one blob proof
+/// (EIP-4844): `with_sidecar_format` sends it so, and the blob binding holds the same way.
+#[tokio::test]
+async fn commit_on_a_cancun_anvil_with_an_eip4844_sidecar() {
+    let env = Env::with_anvil_args(&["--hardfork", "cancun"], SidecarFormat::Eip4844).await;
+    let list = effects(&[withdraw_effect(1, Address::repeat_byte(7), 9)]);
+    let blob = batch_blob(1);
+    let proof = env.prove(&list, &root(1), &blob.opening).await;
+    let mut wrong_y = blob.opening;
+    wrong_y.y.0[31] ^= 1;
+    let e = rollup_err(
+        env.rollup
+            .commit_batch_with(root(1), &list, &wrong_y, vec![*blob.blob], proof)
+            .await,
+        "wrong y",
+    );
+    assert!(matches!(e, RE::BlobOpeningInvalid(_)), "{e:?}");
+    let rep = env
+        .rollup
+        .commit_batch(root(1), &list, &blob, proof)
+        .await
+        .expect("commit on cancun");
+    assert_eq!(rep.blob_gas_used, DATA_GAS_PER_BLOB);
+    assert_eq!(
+        env.rollup.claimable(Address::repeat_byte(7)).await.unwrap(),
+        gwei(9)
+    );
 }
 
 #[tokio::test]

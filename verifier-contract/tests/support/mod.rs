@@ -143,8 +143,31 @@ impl Env {
 
     /// Spawns anvil and deploys with the given deadline and windows (in blocks).
     pub async fn with_windows(deadline: u64, operator_window: u64, silence_window: u64) -> Self {
+        Self::spawn(&[], deadline, operator_window, silence_window).await
+    }
+
+    /// Spawns anvil with `args` (e.g. `["--hardfork", "cancun"]`) and deploys with the default
+    /// windows; the rollup client sends batch blobs in sidecars of `format`.
+    pub async fn with_anvil_args(args: &[&str], format: SidecarFormat) -> Self {
+        let mut env = Self::spawn(
+            args,
+            RollupParams::DEFAULT_PRIORITY_DEADLINE,
+            RollupParams::DEFAULT_OPERATOR_WINDOW,
+            RollupParams::DEFAULT_SILENCE_WINDOW,
+        )
+        .await;
+        env.rollup = env.rollup.with_sidecar_format(format);
+        env
+    }
+
+    async fn spawn(
+        args: &[&str],
+        deadline: u64,
+        operator_window: u64,
+        silence_window: u64,
+    ) -> Self {
         let toolchain = toolchain();
-        let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
+        let anvil = spawn_anvil_with_args(&toolchain, args).expect("spawn anvil");
         let provider = anvil_provider(&anvil, 0).expect("provider");
         let (verifier, verifier_deploy) = deploy_verifier(&provider, &toolchain, &proving_key().vk)
             .await
