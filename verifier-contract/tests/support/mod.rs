@@ -14,7 +14,7 @@ use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
 use zkroll_verifier_contract::{
-    anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx, spawn_anvil,
+    anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx,
     spawn_anvil_with_args, Artifact, BatchBlob, BlobOpening, BlobTxReport, L1Error, RollupClient,
     RollupParams, SidecarFormat, Toolchain, TxReport,
 };
