@@ -280,6 +280,15 @@ impl Tx {
         }
     }
 
+    /// The fee the tx pays the operator (0 for priority ops).
+    pub fn fee(&self) -> u64 {
+        match self {
+            Tx::Deposit(_) | Tx::FullExit(_) => 0,
+            Tx::Transfer(t) => t.fee,
+            Tx::Withdraw(w) => w.fee,
+        }
+    }
+
     /// The signer's account index, for signed types.
     pub fn signer(&self) -> Option<u32> {
         match self {

@@ -21,6 +21,7 @@ use crate::gadgets::ecgfp5::curve::DecodeGenerator;
 use crate::gadgets::ecgfp5::field::Fp5QuotientGenerator;
 use crate::gadgets::ecgfp5::gate::{Fp5MulAddGate, Fp5MulAddGenerator};
 use crate::gadgets::ecgfp5::ladder::{EcLadderGate, EcLadderGenerator};
+use crate::gadgets::packed::PackedDigitGenerator;
 use crate::gadgets::range::FieldSplitGenerator;
 use crate::gadgets::schnorr::{BitsGenerator, BorrowGenerator};
 use crate::gadgets::sha256::gate::{ShaBitGate, ShaBitGenerator};
@@ -84,7 +85,7 @@ pub struct ZkrollGeneratorSerializer;
 /// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`. Kind 3
 /// (`EcGFp5DigitsGenerator`, the base-16 digits of the former windowed Schnorr ladder) is
 /// retired: files holding it fail to load.
-const GENERATORS: [(u8, &str); 8] = [
+const GENERATORS: [(u8, &str); 9] = [
     (1, "zkroll::FieldSplitGenerator"),
     (2, "zkroll::ShaBitGenerator"),
     (4, "EcGFp5BorrowGenerator"),
@@ -93,6 +94,7 @@ const GENERATORS: [(u8, &str); 8] = [
     (7, "zkroll::Fp5MulAddGenerator"),
     (8, "zkroll::EcLadderGenerator"),
     (9, "zkroll::EcGFp5BitsGenerator"),
+    (10, "zkroll::PackedDigitGenerator"),
 ];
 
 fn read_simple<G: SimpleGenerator<F, D>>(
@@ -122,6 +124,7 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
             7 => read_simple::<Fp5MulAddGenerator<F>>(buf, common),
             8 => read_simple::<EcLadderGenerator>(buf, common),
             9 => read_simple::<BitsGenerator>(buf, common),
+            10 => read_simple::<PackedDigitGenerator>(buf, common),
             _ => Err(IoError),
         }
     }
