@@ -1,14 +1,15 @@
-//! Pubdata parsing and replay (`apply_pubdata`, the state rebuild of `zkroll sync`): every
-//! type round-trips, the replayed state equals the executed one, and every tampering is a
-//! typed error that leaves the state unchanged.
+//! Replay of a batch's published data (`apply_batch_data`, the state rebuild of `zkroll
+//! sync`): the blob and effects list as L1 carries them decode to what execution produced,
+//! the replayed state equals the executed one, and every tampering is a typed error that
+//! leaves the state unchanged.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOut;
 use zkroll_circuits::batch::Header;
-use zkroll_circuits::encoding::hash_to_bytes;
-use zkroll_circuits::error::{PubdataError, Role, TxError};
+use zkroll_circuits::blob::encoding::{blob_to_data, data_to_blob};
+use zkroll_circuits::da::{apply_batch_data, pack_amount, BatchData, Effect, Record};
+use zkroll_circuits::error::{ReplayError, Role, TxError};
 use zkroll_circuits::execute::{apply, Execution};
-use zkroll_circuits::pubdata::{apply_pubdata, parse_pubdata, Slot, SLOT_BYTES};
 use zkroll_circuits::schnorr::SecretKey;
 use zkroll_circuits::state::{Account, StateTree};
 use zkroll_circuits::tx::{Deposit, Domain, FullExit, Transfer, Tx, Withdraw};
@@ -72,28 +73,41 @@ fn batch() -> (StateTree, Execution) {
             requester: owner(2),
         }),
         Tx::Transfer(Transfer::signed(&sk(1), &DOMAIN, 1, 0, 1, 0, 1)),
+        Tx::Transfer(Transfer::signed(&sk(2), &DOMAIN, 2, 1, 200, 10, 1)),
     ];
     let exec = apply(&mut state, &HEADER, &txs).unwrap();
     (state, exec)
 }
 
+/// The batch data as a syncing node reads it: the blob's bytes decoded, the effects list.
+fn published(exec: &Execution) -> BatchData {
+    let blob = data_to_blob(&exec.data.blob_data()).unwrap();
+    let data = blob_to_data(&blob[..]).unwrap();
+    BatchData::from_published(&data, &exec.data.effects_bytes()).unwrap()
+}
+
 #[test]
-fn replaying_pubdata_rebuilds_the_executed_state() {
+fn replaying_published_data_rebuilds_the_executed_state() {
     let (after, exec) = batch();
+    let data = published(&exec);
+    assert_eq!(data, exec.data);
+    assert_eq!(data.records.len(), exec.witnesses.len());
+    assert_eq!(data.effects.len(), 8);
     let mut s = StateTree::new();
-    let slots = apply_pubdata(&mut s, &exec.pubdata, &exec.new_root).unwrap();
+    let fees = apply_batch_data(&mut s, &data, &exec.new_root).unwrap();
+    assert_eq!(fees, 3 + 2 + 10);
+    assert_eq!(fees, exec.fees);
     assert_eq!(s.root(), after.root());
     assert_eq!(s.len(), after.len());
     for (i, a) in after.accounts() {
         assert_eq!(s.get(i), Some(a));
     }
-    assert_eq!(slots.len(), exec.witnesses.len());
-    for (slot, w) in slots.iter().zip(&exec.witnesses) {
-        assert_eq!(slot.encode(), w.pubdata);
-    }
+    // The operator got the fees once, at the end (it started with 1 and received 1 as a
+    // transfer's amount).
+    assert_eq!(s.get(0).unwrap().balance, 1 + 1 + 15);
     assert_eq!(
-        slots[6],
-        Slot::FullExit {
+        data.effects[5],
+        Effect::FullExit {
             exit: FullExit {
                 account: 3,
                 requester: owner(3)
@@ -101,49 +115,18 @@ fn replaying_pubdata_rebuilds_the_executed_state() {
             amount: 40
         }
     );
-    // An empty pubdata keeps the root.
+    assert_eq!(
+        data.records[10],
+        Record::transfer(2, 1, pack_amount(200).unwrap(), (1 << 5) | 1)
+    );
+    // An empty batch keeps the root.
     let root = s.root();
-    assert_eq!(apply_pubdata(&mut s, &[], &root), Ok(vec![]));
+    let empty = BatchData::new(0, vec![], vec![]).unwrap();
+    assert_eq!(apply_batch_data(&mut s, &empty, &root), Ok(0));
 }
 
-#[test]
-fn slots_round_trip() {
-    let (_, exec) = batch();
-    let slots = parse_pubdata(&exec.pubdata).unwrap();
-    for (i, s) in slots.iter().enumerate() {
-        assert_eq!(Slot::decode(&s.encode(), i), Ok(*s));
-    }
-    // Priority ops (formats.md §8): deposits and full exits only.
-    let op = slots[1].priority_op().unwrap();
-    assert_eq!(op.len(), 60);
-    assert_eq!(op[0], 1);
-    assert_eq!(&op[1..33], &hash_to_bytes(&sk(1).public_key().pkhash()));
-    assert_eq!(&op[33..40], &1000u64.to_be_bytes()[1..]);
-    assert_eq!(&op[40..60], &owner(1));
-    let op = slots[7].priority_op().unwrap();
-    assert_eq!(op.len(), 25);
-    assert_eq!(op[0], 4);
-    assert_eq!(&op[1..5], &1u32.to_be_bytes());
-    assert_eq!(&op[5..25], &owner(2));
-    assert_eq!(
-        (slots[4].priority_op(), slots[5].priority_op()),
-        (None, None)
-    );
-    assert_eq!(
-        slots[4],
-        Slot::Transfer {
-            from: 1,
-            to: 2,
-            amount: 100,
-            fee: 3,
-            operator: 0
-        }
-    );
-}
-
-/// Applies tampered pubdata to a state holding one unrelated account; expects `error` and
-/// an unchanged state.
-fn rejected(pubdata: &[u8], new_root: &HashOut<F>, error: PubdataError) {
+/// Applies tampered data to the empty genesis; expects `error` and an unchanged state.
+fn rejected(data: &BatchData, new_root: &HashOut<F>, error: ReplayError) {
     let mut s = StateTree::new();
     s.set(
         40,
@@ -155,115 +138,218 @@ fn rejected(pubdata: &[u8], new_root: &HashOut<F>, error: PubdataError) {
         },
     );
     let before = s.clone();
-    assert_eq!(apply_pubdata(&mut s, pubdata, new_root), Err(error));
+    assert_eq!(apply_batch_data(&mut s, data, new_root), Err(error));
     assert_eq!(s.root(), before.root());
     assert_eq!(s.len(), 1);
     assert_eq!(s.get(40), before.get(40));
 }
 
 #[test]
-fn tampered_pubdata_is_rejected_and_changes_nothing() {
+fn tampered_blob_data_is_rejected_and_changes_nothing() {
     let (_, exec) = batch();
-    let p = &exec.pubdata;
     let root = exec.new_root;
-    let tamper = |slot: usize, byte: usize, value: u8| {
-        let mut t = p.clone();
-        t[slot * SLOT_BYTES + byte] = value;
-        t
+    let with_record = |i: usize, r: Record| {
+        let mut d = exec.data.clone();
+        d.records[i] = r;
+        d
     };
+    let transfer = exec.data.records[4];
     // Another transfer amount: valid on its own, but not the committed root.
-    let t = tamper(4, 16, 99);
     let mut s = StateTree::new();
+    let t = with_record(
+        4,
+        Record {
+            c: pack_amount(99).unwrap(),
+            ..transfer
+        },
+    );
     assert!(matches!(
-        apply_pubdata(&mut s, &t, &root),
-        Err(PubdataError::RootMismatch { .. })
+        apply_batch_data(&mut s, &t, &root),
+        Err(ReplayError::RootMismatch { .. })
     ));
     assert_eq!(s.root(), StateTree::new().root());
-    // A full exit paying less than the balance, or a no-op paying something.
+    // A non-canonical packed amount (10·10^0).
+    let t = with_record(4, Record { c: 10 << 5, ..transfer });
+    assert!(matches!(
+        apply_batch_data(&mut StateTree::new(), &t, &root),
+        Err(ReplayError::BadRecord { record: 4, .. })
+    ));
+    // Transfer to an unknown account; an overdraft.
     rejected(
-        &tamper(6, 32, 39),
+        &with_record(4, Record { b: 9, ..transfer }),
         &root,
-        PubdataError::ExitAmount {
-            slot: 6,
-            expected: 40,
-            found: 39,
-        },
-    );
-    rejected(
-        &tamper(7, 32, 1),
-        &root,
-        PubdataError::ExitAmount {
-            slot: 7,
-            expected: 0,
-            found: 1,
-        },
-    );
-    // Structure: unknown type, padding, length, non-canonical pkhash.
-    rejected(
-        &tamper(4, 0, 5),
-        &root,
-        PubdataError::UnknownType { slot: 4, code: 5 },
-    );
-    rejected(
-        &tamper(5, 63, 1),
-        &root,
-        PubdataError::NonZeroPadding { slot: 5, byte: 63 },
-    );
-    rejected(
-        &p[..p.len() - 1],
-        &root,
-        PubdataError::Length { len: p.len() - 1 },
-    );
-    let mut nc = p.clone();
-    nc[3 * SLOT_BYTES + 5..3 * SLOT_BYTES + 13].fill(0xff);
-    rejected(&nc, &root, PubdataError::NonCanonical { slot: 3, limb: 0 });
-    // Transitions the circuit would not prove: a withdrawal to the zero address, an
-    // overdraft, a transfer to an unknown account, a deposit to another owner.
-    let mut zero = p.clone();
-    zero[5 * SLOT_BYTES + 5..5 * SLOT_BYTES + 25].fill(0);
-    rejected(
-        &zero,
-        &root,
-        PubdataError::Tx {
-            slot: 5,
-            error: TxError::ZeroAddress,
-        },
-    );
-    rejected(
-        &tamper(4, 9, 0xff),
-        &root,
-        PubdataError::Tx {
-            slot: 4,
-            error: TxError::Overdraft {
-                account: 1,
-                balance: 1000,
-                needed: 0xff00_0000_0000_0064 + 3,
-            },
-        },
-    );
-    rejected(
-        &tamper(4, 8, 9),
-        &root,
-        PubdataError::Tx {
-            slot: 4,
+        ReplayError::Tx {
+            record: 4,
             error: TxError::UnknownAccount {
                 role: Role::To,
                 index: 9,
             },
         },
     );
-    let mut other_owner = p[..SLOT_BYTES].to_vec();
-    other_owner.extend_from_slice(&p[..SLOT_BYTES]);
-    other_owner[SLOT_BYTES + 63] ^= 1;
     rejected(
-        &other_owner,
+        &with_record(
+            4,
+            Record {
+                c: pack_amount(2000).unwrap(),
+                ..transfer
+            },
+        ),
         &root,
-        PubdataError::Tx {
-            slot: 1,
-            error: TxError::DepositMismatch {
-                account: 0,
-                field: "owner",
+        ReplayError::Tx {
+            record: 4,
+            error: TxError::Overdraft {
+                account: 1,
+                balance: 1000,
+                needed: 2003,
             },
         },
     );
+    // A record whose effect is of another type, a record turned into a deposit of another
+    // account, a missing record (its effect left over) and one record too many.
+    rejected(
+        &with_record(5, Record::full_exit(2)),
+        &root,
+        ReplayError::EffectMismatch {
+            record: 5,
+            effect: 4,
+        },
+    );
+    rejected(
+        &with_record(1, Record::deposit(7)),
+        &root,
+        ReplayError::EffectMismatch {
+            record: 1,
+            effect: 1,
+        },
+    );
+    let mut short = exec.data.clone();
+    short.records.truncate(8);
+    rejected(
+        &short,
+        &root,
+        ReplayError::LeftoverEffects { first: 7, count: 1 },
+    );
+    let mut long = exec.data.clone();
+    long.records.push(Record::full_exit(1));
+    rejected(&long, &root, ReplayError::MissingEffect { record: 11 });
+    // The operator header: fees credited to an unknown account.
+    let mut op = exec.data.clone();
+    op.operator = 33;
+    rejected(
+        &op,
+        &root,
+        ReplayError::OperatorCredit(TxError::UnknownAccount {
+            role: Role::Operator,
+            index: 33,
+        }),
+    );
+    // Bytes: a blob record of unknown type fails to decode.
+    let mut bytes = exec.data.blob_data();
+    bytes[31] = 0xe0; // record 0's top 3 bits: type 7
+    assert!(BatchData::from_published(&bytes, &exec.data.effects_bytes()).is_err());
+}
+
+#[test]
+fn tampered_effects_are_rejected_and_change_nothing() {
+    let (_, exec) = batch();
+    let root = exec.new_root;
+    let with_effect = |i: usize, e: Effect| {
+        let mut d = exec.data.clone();
+        d.effects[i] = e;
+        d
+    };
+    // A full exit paying less than the balance, or a no-op paying something.
+    let Effect::FullExit { exit, .. } = exec.data.effects[5] else {
+        unreachable!()
+    };
+    rejected(
+        &with_effect(5, Effect::FullExit { exit, amount: 39 }),
+        &root,
+        ReplayError::ExitAmount {
+            record: 6,
+            expected: 40,
+            found: 39,
+        },
+    );
+    let Effect::FullExit { exit, .. } = exec.data.effects[6] else {
+        unreachable!()
+    };
+    rejected(
+        &with_effect(6, Effect::FullExit { exit, amount: 1 }),
+        &root,
+        ReplayError::ExitAmount {
+            record: 7,
+            expected: 0,
+            found: 1,
+        },
+    );
+    // A withdrawal to the zero address; a withdrawal of more than the balance.
+    rejected(
+        &with_effect(
+            4,
+            Effect::Withdraw {
+                from: 2,
+                l1_address: [0; 20],
+                amount: 50,
+            },
+        ),
+        &root,
+        ReplayError::Tx {
+            record: 5,
+            error: TxError::ZeroAddress,
+        },
+    );
+    rejected(
+        &with_effect(
+            4,
+            Effect::Withdraw {
+                from: 2,
+                l1_address: [7; 20],
+                amount: 5000,
+            },
+        ),
+        &root,
+        ReplayError::Tx {
+            record: 5,
+            error: TxError::Overdraft {
+                account: 2,
+                balance: 600,
+                needed: 5002,
+            },
+        },
+    );
+    // A deposit to another owner than the account's (effect 1 re-targeted at account 0).
+    let Effect::Deposit(mut d) = exec.data.effects[1] else {
+        unreachable!()
+    };
+    d.account = 0;
+    let mut twice = exec.data.clone();
+    twice.effects[1] = Effect::Deposit(d);
+    twice.records[1] = Record::deposit(0);
+    rejected(
+        &twice,
+        &root,
+        ReplayError::Tx {
+            record: 1,
+            error: TxError::DepositMismatch {
+                account: 0,
+                field: "pkhash",
+            },
+        },
+    );
+    // Effects swapped out of order.
+    let mut swapped = exec.data.clone();
+    swapped.effects.swap(5, 6);
+    rejected(
+        &swapped,
+        &root,
+        ReplayError::EffectMismatch {
+            record: 6,
+            effect: 5,
+        },
+    );
+    // Bytes: a non-canonical pkhash limb in a deposit effect fails to decode.
+    let mut fx = exec.data.effects_bytes();
+    fx[5..13].fill(0xff);
+    assert!(BatchData::from_published(&exec.data.blob_data(), &fx).is_err());
 }
