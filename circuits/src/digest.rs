@@ -95,7 +95,10 @@ mod tests {
         assert_eq!(d.value[0], expect[0] & 0x1f);
         assert_eq!(d.value[1..], expect[1..]);
         // Every input moves the digest.
-        let other = DataBinding { y: [0x0c; 32], ..data };
+        let other = DataBinding {
+            y: [0x0c; 32],
+            ..data
+        };
         assert_ne!(digest(&domain, &old, &new, &other), d);
         assert_ne!(digest(&domain, &new, &old, &data), d);
     }

@@ -169,7 +169,13 @@ fn tampered_blob_data_is_rejected_and_changes_nothing() {
     ));
     assert_eq!(s.root(), StateTree::new().root());
     // A non-canonical packed amount (10·10^0).
-    let t = with_record(4, Record { c: 10 << 5, ..transfer });
+    let t = with_record(
+        4,
+        Record {
+            c: 10 << 5,
+            ..transfer
+        },
+    );
     assert!(matches!(
         apply_batch_data(&mut StateTree::new(), &t, &root),
         Err(ReplayError::BadRecord { record: 4, .. })

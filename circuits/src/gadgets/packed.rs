@@ -141,9 +141,7 @@ pub struct PackedDigitGenerator {
     r: Target,
 }
 
-impl<F: RichField + Extendable<D>, const D: usize> SimpleGenerator<F, D>
-    for PackedDigitGenerator
-{
+impl<F: RichField + Extendable<D>, const D: usize> SimpleGenerator<F, D> for PackedDigitGenerator {
     fn id(&self) -> String {
         "zkroll::PackedDigitGenerator".to_string()
     }
@@ -215,7 +213,8 @@ mod tests {
 
     fn witness(c: &Packed, packed: u64, value: u64) -> PartialWitness<F> {
         let mut pw = PartialWitness::new();
-        pw.set_target(c.packed, F::from_canonical_u64(packed)).unwrap();
+        pw.set_target(c.packed, F::from_canonical_u64(packed))
+            .unwrap();
         let [lo, hi] = u64_limbs::<F>(value);
         pw.set_target(c.value.lo, lo).unwrap();
         pw.set_target(c.value.hi, hi).unwrap();
@@ -257,11 +256,11 @@ mod tests {
         let c = amount_circuit();
         // (packed, the value it would stand for if accepted)
         let cases = [
-            (10 << 5, 10),                          // 10·10^0: canonical is 1·10^1
-            (3, 0),                                 // 0·10^3
-            ((1 << 5) | 20, 0),                     // e = 20 (1·10^20 ≥ 2^64; any value)
-            ((7 << 5) | 20, 7),                     // e = 20
-            (1u64 << 40, 0),                        // a 36-bit mantissa
+            (10 << 5, 10),                                       // 10·10^0: canonical is 1·10^1
+            (3, 0),                                              // 0·10^3
+            ((1 << 5) | 20, 0), // e = 20 (1·10^20 ≥ 2^64; any value)
+            ((7 << 5) | 20, 7), // e = 20
+            (1u64 << 40, 0),    // a 36-bit mantissa
             (((1u64 << 35) - 1) << 5 | 19, u64::MAX), // product ≥ 2^64
             ((19 << 5) | 18, 19u64.wrapping_mul(10u64.pow(18))), // 1.9·10^19 ≥ 2^64, wrapped
         ];

@@ -165,7 +165,10 @@ fn leaves_prove_the_native_statement_and_chain_to_the_execution() {
     assert_eq!(end.dc, data_commitment(&exec.data.records));
     assert_eq!(end.ec, effects_commitment(&exec.data.effects));
     // The owner's full exit paid the whole balance, the stranger's and the empty one nothing.
-    let paid: Vec<u64> = exec.witnesses[6..9].iter().map(|w| w.exit_amount()).collect();
+    let paid: Vec<u64> = exec.witnesses[6..9]
+        .iter()
+        .map(|w| w.exit_amount())
+        .collect();
     assert_eq!(paid, vec![1000 + 400 - 100 - 2, 0, 0]);
 }
 
@@ -502,8 +505,20 @@ fn tampered_record_field_does_not_prove_its_claim() {
         ("t", Record { t: 3, ..honest }),
         ("a", Record { a: 2, ..honest }),
         ("b", Record { b: 0, ..honest }),
-        ("c", Record { c: pack_amount(401).unwrap(), ..honest }),
-        ("d", Record { d: pack_fee(4).unwrap(), ..honest }),
+        (
+            "c",
+            Record {
+                c: pack_amount(401).unwrap(),
+                ..honest
+            },
+        ),
+        (
+            "d",
+            Record {
+                d: pack_fee(4).unwrap(),
+                ..honest
+            },
+        ),
     ] {
         let mut w = leaves()[0].clone();
         w.slots[2].as_mut().unwrap().record = Some(r);
@@ -519,12 +534,27 @@ fn wrong_packed_amount_or_fee_is_rejected() {
     let honest = execution().witnesses[2].record.unwrap();
     assert_eq!(honest.c, (4 << 5) | 2);
     for r in [
-        Record { c: (40 << 5) | 1, ..honest },
-        Record { c: 400 << 5, ..honest },
-        Record { c: (4 << 5) | 20, ..honest },
+        Record {
+            c: (40 << 5) | 1,
+            ..honest
+        },
+        Record {
+            c: 400 << 5,
+            ..honest
+        },
+        Record {
+            c: (4 << 5) | 20,
+            ..honest
+        },
         Record { c: 0, ..honest },
-        Record { d: 30 << 5, ..honest },
-        Record { d: (3 << 5) | 1, ..honest },
+        Record {
+            d: 30 << 5,
+            ..honest
+        },
+        Record {
+            d: (3 << 5) | 1,
+            ..honest
+        },
         Record { d: 0, ..honest },
     ] {
         let mut w = leaves()[0].clone();
@@ -642,7 +672,12 @@ fn chains_advance_exactly_for_real_and_effect_slots() {
     // dc not advanced for the last real slot (its count still advanced, or not).
     let two = records[..2].iter().fold(w.start.dc, data_step);
     for n in [end.records, end.records - 1] {
-        assert!(chain_tamper_rejected(w, at::DATA_OUT, two, (at::RECORDS_OUT, n)));
+        assert!(chain_tamper_rejected(
+            w,
+            at::DATA_OUT,
+            two,
+            (at::RECORDS_OUT, n)
+        ));
     }
     // dc advanced for the no-op (by the all-zero record the slot would absorb).
     let noop = Record {
@@ -664,7 +699,9 @@ fn chains_advance_exactly_for_real_and_effect_slots() {
         .iter()
         .map(|s| s.as_ref().unwrap().effect.unwrap())
         .collect();
-    let two = effects[..2].iter().fold(w.start.ec, crate::da::effects_step);
+    let two = effects[..2]
+        .iter()
+        .fold(w.start.ec, crate::da::effects_step);
     assert!(chain_tamper_rejected(
         w,
         at::EFFECTS_OUT,

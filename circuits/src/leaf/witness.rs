@@ -128,7 +128,12 @@ impl LeafWitness {
         v.extend(end.dc.elements);
         v.extend(self.start.ec.elements);
         v.extend(end.ec.elements);
-        for c in [self.start.records, end.records, self.start.effects, end.effects] {
+        for c in [
+            self.start.records,
+            end.records,
+            self.start.effects,
+            end.effects,
+        ] {
             v.push(F::from_canonical_u32(c));
         }
         v.extend(u64_limbs::<F>(self.start.fees));
@@ -265,9 +270,7 @@ pub(crate) fn set_slot(
         .map_err(|e| LeafError::Witness(e.to_string()))?;
     set_lane(pw, &t.lanes[0], ups.first())?;
     set_lane(pw, &t.lanes[1], ups.get(1))?;
-    let (packed_amount, packed_fee) = w
-        .and_then(|w| w.record)
-        .map_or((0, 0), |r| (r.c, r.d));
+    let (packed_amount, packed_fee) = w.and_then(|w| w.record).map_or((0, 0), |r| (r.c, r.d));
     set(pw, t.packed_amount, F::from_canonical_u64(packed_amount))?;
     set(pw, t.packed_fee, F::from_canonical_u64(packed_fee))?;
     let key = w
@@ -313,7 +316,11 @@ pub(crate) fn set_leaf(
             .map_err(|e| LeafError::Witness(e.to_string()))?;
     }
     set(pw, t.records_in, F::from_canonical_u32(w.start.records))?;
-    set(pw, t.effect_count_in, F::from_canonical_u32(w.start.effects))?;
+    set(
+        pw,
+        t.effect_count_in,
+        F::from_canonical_u32(w.start.effects),
+    )?;
     let [lo, hi] = u64_limbs::<F>(w.start.fees);
     set(pw, t.fees_in.lo, lo)?;
     set(pw, t.fees_in.hi, hi)?;
