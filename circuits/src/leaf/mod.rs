@@ -37,16 +37,16 @@ pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness};
 
 /// Number of public inputs of a leaf proof.
 pub const STATEMENT_LIMBS: usize = 40;
-/// Largest slot count accepted by [`LeafCircuit::build`].
-pub const MAX_K: usize = 64;
-/// Slot counts that fill their power-of-two row count best (rows = 25 + 1 860·k, measured by
-/// `cargo run --release -p zkroll-circuits --example leaf_rows`: k = 8 → 2^14, k = 17 →
-/// 2^15, k = 35 → 2^16, each ≥ 90 % full); any `1 ≤ k ≤ MAX_K` is accepted.
-pub const SUPPORTED_K: [usize; 3] = [8, 17, 35];
+/// Largest slot count accepted by [`LeafCircuit::build`] (2^17 rows).
+pub const MAX_K: usize = 256;
+/// Slot counts that fill their power-of-two row count best (rows = 20 + 390·k, measured by
+/// `cargo run -p zkroll-circuits --example leaf_rows`: k = 41 → 2^14, k = 83 → 2^15,
+/// k = 167 → 2^16, each ≥ 98 % full); any `1 ≤ k ≤ MAX_K` is accepted.
+pub const SUPPORTED_K: [usize; 3] = [41, 83, 167];
 /// Default slots per leaf: the most that fit 2^16 rows. A leaf's proving time depends on its
 /// padded row count, so filling it maximises tx/s; 2^16 rather than 2^15 halves the number of
 /// leaves and aggregation proofs (docs/recursion.md, "Throughput").
-pub const DEFAULT_K: usize = 35;
+pub const DEFAULT_K: usize = 167;
 
 /// Errors of the leaf circuit.
 #[derive(Debug, thiserror::Error)]
