@@ -201,7 +201,7 @@ pub enum TxError {
         /// `"pkhash"` or `"owner"`.
         field: &'static str,
     },
-    /// A Deposit of `2^56` or more (pubdata carries 7 bytes; Rollup.sol never queues one).
+    /// A Deposit of `2^56` or more (its effect carries 7 bytes; Rollup.sol never queues one).
     #[error("deposit amount {amount} is not below 2^56")]
     DepositTooLarge {
         /// Amount.

@@ -6,7 +6,7 @@
 //! enforces a result `< 2^64`, checked subtraction enforces `a ≥ b`. A Goldilocks element is
 //! decomposed canonically: the limbs `(lo, hi)` with `x = lo + 2^32·hi` are required to encode
 //! a value `< p`, i.e. `hi = 2^32 − 1 ⇒ lo = 0`, so the decomposition of `x + p` is impossible.
-//! Byte strings are big-endian (pubdata).
+//! Byte strings are big-endian (L1 effects).
 
 use anyhow::Result;
 use plonky2::field::extension::Extendable;
