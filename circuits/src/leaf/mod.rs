@@ -48,6 +48,12 @@ pub const SUPPORTED_K: [usize; 3] = [41, 83, 167];
 /// leaves and aggregation proofs (docs/recursion.md, "Throughput").
 pub const DEFAULT_K: usize = 167;
 
+/// Version of the leaf circuit file ([`LeafCircuit::to_bytes`]). 2: the 40-limb statement
+/// of the blob data availability (issue 13); files of the 33-limb circuit (which had no
+/// version field: their bytes 4..8 hold `k`) are refused, so a cached old circuit is rebuilt,
+/// never loaded with the new wiring.
+pub const CIRCUIT_FILE_VERSION: u32 = 2;
+
 /// Errors of the leaf circuit.
 #[derive(Debug, thiserror::Error)]
 pub enum LeafError {
@@ -192,7 +198,8 @@ impl LeafCircuit {
             .map_err(|e| LeafError::Verification(e.to_string()))
     }
 
-    /// The circuit as bytes: `"ZKRL" ‖ k u32 BE ‖ sha256(body) ‖ body`, the body being
+    /// The circuit as bytes: `"ZKRL" ‖ version u32 BE (= [`CIRCUIT_FILE_VERSION`]) ‖ k u32
+    /// BE ‖ sha256(body) ‖ body`, the body being
     /// plonky2's encoding with zkroll's gate/generator serializers.
     pub fn to_bytes(&self) -> Result<Vec<u8>, LeafError> {
         let body = self
@@ -200,29 +207,37 @@ impl LeafCircuit {
             .to_bytes(&ZkrollGateSerializer, &ZkrollGeneratorSerializer)
             .map_err(|e| LeafError::Serialization(format!("{e:?}")))?;
         let mut out = b"ZKRL".to_vec();
+        out.extend(CIRCUIT_FILE_VERSION.to_be_bytes());
         out.extend((self.k as u32).to_be_bytes());
         out.extend(Sha256::digest(&body));
         out.extend(body);
         Ok(out)
     }
 
-    /// Reads [`LeafCircuit::to_bytes`]; a bad magic, slot count or checksum is an error.
+    /// Reads [`LeafCircuit::to_bytes`]; a bad magic, version, slot count or checksum is an
+    /// error.
     /// The targets are recomputed by re-running the circuit's (deterministic) wiring. A
     /// circuit file defines what the prover proves: it is trusted local state (keep the
     /// work directory private), like the aggregation circuits cached beside it.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, LeafError> {
-        if bytes.len() < 40 || &bytes[..4] != b"ZKRL" {
+        if bytes.len() < 44 || &bytes[..4] != b"ZKRL" {
             return Err(LeafError::Serialization("not a leaf circuit file".into()));
         }
-        let k = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
+        let version = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes"));
+        if version != CIRCUIT_FILE_VERSION {
+            return Err(LeafError::Serialization(format!(
+                "leaf circuit file version {version}, this build reads {CIRCUIT_FILE_VERSION}"
+            )));
+        }
+        let k = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
         if k == 0 || k > MAX_K {
             return Err(LeafError::UnsupportedK(k));
         }
-        if Sha256::digest(&bytes[40..]).as_slice() != &bytes[8..40] {
+        if Sha256::digest(&bytes[44..]).as_slice() != &bytes[12..44] {
             return Err(LeafError::Serialization("checksum mismatch".into()));
         }
         let data = CircuitData::<F, C, D>::from_bytes(
-            &bytes[40..],
+            &bytes[44..],
             &ZkrollGateSerializer,
             &ZkrollGeneratorSerializer,
         )

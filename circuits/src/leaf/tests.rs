@@ -485,6 +485,14 @@ fn circuit_round_trips_through_bytes() {
     let n = bad.len();
     bad[n / 2] ^= 1;
     assert!(LeafCircuit::from_bytes(&bad).is_err());
+    // A file of the 33-limb circuit (no version field: `k` where the version now is).
+    let mut old = b"ZKRL".to_vec();
+    old.extend(4u32.to_be_bytes());
+    old.extend(&bytes[12..]);
+    assert!(matches!(
+        LeafCircuit::from_bytes(&old),
+        Err(LeafError::Serialization(m)) if m.contains("version 4")
+    ));
     assert!(matches!(
         LeafCircuit::build(0),
         Err(LeafError::UnsupportedK(0))
