@@ -39,14 +39,14 @@ pub use witness::{leaf_witnesses, rollup_words, LeafStart, LeafWitness};
 pub const STATEMENT_LIMBS: usize = 40;
 /// Largest slot count accepted by [`LeafCircuit::build`] (2^17 rows).
 pub const MAX_K: usize = 256;
-/// Slot counts that fill their power-of-two row count best (rows = 20 + 390·k, measured by
-/// `cargo run -p zkroll-circuits --example leaf_rows`: k = 41 → 2^14, k = 83 → 2^15,
-/// k = 167 → 2^16, each ≥ 98 % full); any `1 ≤ k ≤ MAX_K` is accepted.
-pub const SUPPORTED_K: [usize; 3] = [41, 83, 167];
+/// Slot counts that fill their power-of-two row count best (rows = 20 + 373·k, measured by
+/// `cargo run -p zkroll-circuits --example leaf_rows`: k = 43 → 2^14, k = 87 → 2^15,
+/// k = 175 → 2^16, each ≥ 98 % full); any `1 ≤ k ≤ MAX_K` is accepted.
+pub const SUPPORTED_K: [usize; 3] = [43, 87, 175];
 /// Default slots per leaf: the most that fit 2^16 rows. A leaf's proving time depends on its
 /// padded row count, so filling it maximises tx/s; 2^16 rather than 2^15 halves the number of
 /// leaves and aggregation proofs (docs/recursion.md, "Throughput").
-pub const DEFAULT_K: usize = 167;
+pub const DEFAULT_K: usize = 175;
 
 /// Version of the leaf circuit file ([`LeafCircuit::to_bytes`]). 2: the 40-limb statement
 /// of the blob data availability (issue 13); files of the 33-limb circuit (which had no

@@ -425,45 +425,86 @@ struct EffectFields {
     l1: [Target; 5],
 }
 
+/// `(x >> 8, x & 0xff)` of a u32 `x`; range-checks `x < 2^32` (one row).
+fn top24_low8(b: &mut CircuitBuilder<F, D>, x: Target) -> (Target, Target) {
+    let bits = b.range_check_u32(x);
+    let low8 = b.le_sum(bits[..8].iter());
+    let top24 = shift_out_low_byte(b, x, low8);
+    (top24, low8)
+}
+
+/// `(x − low8) / 256`: exact when `low8` is `x`'s low byte (from `x`'s bits).
+fn shift_out_low_byte(b: &mut CircuitBuilder<F, D>, x: Target, low8: Target) -> Target {
+    let d = b.sub(x, low8);
+    b.mul_const(F::from_canonical_u64(256).inverse(), d)
+}
+
+/// `hi·2^24 + lo`.
+fn join_24(b: &mut CircuitBuilder<F, D>, hi: Target, lo: Target) -> Target {
+    b.mul_const_add(F::from_canonical_u64(1 << 24), hi, lo)
+}
+
 /// The 16 words of a slot's effect: the Deposit layout if `is_deposit`, else the
 /// Withdraw/FullExit layout (`type ‖ account ‖ address ‖ amount`, zeros after), both with
-/// every unlisted byte zero. Range-checks `account`, `l1` and the amount limbs (byte
-/// decompositions) and splits the pkhash limbs canonically.
+/// every unlisted byte zero. Both layouts put the 4-byte account at byte 1, so every later
+/// field sits one byte off the word grid: each word is `(low byte of one field) ‖ (top 24
+/// bits of the next)` or a middle piece. Range-checks `account` and `l1` (their bit
+/// decompositions) and splits the pkhash limbs canonically; a Deposit amount must be
+/// `< 2^56` (its top byte is constrained zero).
 fn effect_words(b: &mut CircuitBuilder<F, D>, f: &EffectFields) -> [Target; 16] {
     let zero = b.zero();
-    let account = b.u32_to_be_bytes(f.account);
-    let l1: Vec<Target> = f.l1.iter().flat_map(|&w| b.u32_to_be_bytes(w)).collect();
-    let amount = b.u64_to_be_bytes(f.amount);
-    let pkhash: Vec<Target> = f
+    let (a_top, a_low) = top24_low8(b, f.account);
+    let l1: Vec<(Target, Target)> = f.l1.iter().map(|&w| top24_low8(b, w)).collect();
+    // The amount limbs are range-checked where they are allocated; these re-splits give bits.
+    let hi_bits = b.range_check_u32(f.amount.hi);
+    let hi_low = b.le_sum(hi_bits[..8].iter());
+    let hi_top = shift_out_low_byte(b, f.amount.hi, hi_low);
+    let (lo_top, lo_low) = top24_low8(b, f.amount.lo);
+    // A deposit amount is below 2^56 (7 bytes): the top byte of its high limb is zero.
+    let hi_top_byte = b.le_sum(hi_bits[24..].iter());
+    zero_if(b, f.is_deposit.target, hi_top_byte);
+    // pkhash limb L = top24 ‖ mid32 ‖ low8 (canonical, from its 64 bits).
+    let limbs: Vec<(Target, Target, Target)> = f
         .pkhash
         .elements
         .iter()
-        .flat_map(|&l| b.split_field_be_bytes(l))
+        .map(|&l| {
+            let (v, bits) = b.split_field_u64_and_bits(l);
+            let low8 = b.le_sum(bits[..8].iter());
+            let lo_top24 = shift_out_low_byte(b, v.lo, low8);
+            let hi_low8 = b.le_sum(bits[32..40].iter());
+            let top24 = shift_out_low_byte(b, v.hi, hi_low8);
+            let mid32 = join_24(b, hi_low8, lo_top24);
+            (top24, mid32, low8)
+        })
         .collect();
-    let mut dep = vec![zero; 64];
-    let mut ex = vec![zero; 64];
-    for layout in [&mut dep, &mut ex] {
-        layout[0] = f.slot_type;
-        layout[1..5].copy_from_slice(&account);
+    let w0 = join_24(b, f.slot_type, a_top);
+    let mut dep = [zero; 16];
+    let mut ex = [zero; 16];
+    dep[0] = w0;
+    ex[0] = w0;
+    // Deposit: [0]=1 ‖ account ‖ pkhash (32) ‖ amount (7) ‖ owner (20).
+    let mut prev_low = a_low;
+    for (i, &(top24, mid32, low8)) in limbs.iter().enumerate() {
+        dep[1 + 2 * i] = join_24(b, prev_low, top24);
+        dep[2 + 2 * i] = mid32;
+        prev_low = low8;
     }
-    dep[5..37].copy_from_slice(&pkhash);
-    dep[37..44].copy_from_slice(&amount[1..]);
-    dep[44..64].copy_from_slice(&l1);
-    ex[5..25].copy_from_slice(&l1);
-    ex[25..33].copy_from_slice(&amount);
-    // A deposit amount is below 2^56 (7 bytes): its top byte is zero.
-    zero_if(b, f.is_deposit.target, amount[0]);
+    // Bytes 36..40: the last key byte and the amount's bytes 1..4 (its high limb < 2^24).
+    dep[9] = join_24(b, prev_low, f.amount.hi);
+    dep[10] = f.amount.lo;
+    dep[11..16].copy_from_slice(&f.l1);
+    // Withdraw/FullExit: [0]=type ‖ account ‖ address (20) ‖ amount (8), zeros after.
+    let mut prev_low = a_low;
+    for (i, &(top24, low8)) in l1.iter().enumerate() {
+        ex[1 + i] = join_24(b, prev_low, top24);
+        prev_low = low8;
+    }
+    ex[6] = join_24(b, prev_low, hi_top);
+    ex[7] = join_24(b, hi_low, lo_top);
+    ex[8] = b.mul_const(F::from_canonical_u64(1 << 24), lo_low);
     std::array::from_fn(|j| {
-        let word = |b: &mut CircuitBuilder<F, D>, layout: &[Target]| -> Target {
-            let bytes: [Target; 4] = layout[4 * j..4 * j + 4].try_into().expect("4 bytes");
-            if bytes.iter().all(|&x| x == zero) {
-                zero
-            } else {
-                b.be_bytes_to_u32(&bytes)
-            }
-        };
-        let d = word(b, &dep);
-        let e = word(b, &ex);
+        let (d, e) = (dep[j], ex[j]);
         if d == e {
             d
         } else {
