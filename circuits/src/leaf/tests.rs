@@ -749,3 +749,43 @@ fn chains_advance_exactly_for_real_and_effect_slots() {
     assert_eq!(proof.public_inputs[at::DATA_IN], F::ZERO);
     assert_eq!(proof.public_inputs[at::EFFECTS_IN], F::ZERO);
 }
+
+#[test]
+fn effect_words_match_the_native_layout_on_wide_values() {
+    // Every byte of the effects non-trivial: a large account index, a deposit amount using
+    // all 7 bytes, a withdrawal amount and address using all their bytes, a full exit paying
+    // a balance with a non-zero high limb. The leaf's statement (its `ec`) must equal the
+    // native chain over these effects.
+    let account = 0xfedc_ba98;
+    let address: [u8; 20] = std::array::from_fn(|i| 0x81 + i as u8);
+    let txs = vec![
+        Tx::Deposit(Deposit {
+            account,
+            pkhash: sk(1).public_key().pkhash(),
+            amount: 0x00aa_bbcc_ddee_ff01,
+            owner: owner(1),
+        }),
+        Tx::Withdraw(Withdraw::signed(
+            &sk(1),
+            &DOMAIN,
+            account,
+            address,
+            0x0001_0203_0405_0607,
+            1_230_000,
+            0,
+        )),
+        full_exit(account, owner(1)),
+    ];
+    let exec = apply(&mut state(), &HEADER, &txs).expect("valid batch");
+    assert_eq!(
+        exec.witnesses[2].exit_amount(),
+        0x00aa_bbcc_ddee_ff01 - 0x0001_0203_0405_0607 - 1_230_000
+    );
+    let ls = leaf_witnesses(&exec, 4).unwrap();
+    assert_eq!(ls.len(), 1);
+    let proof = circuit().prove(&ls[0]).expect("honest leaf proves");
+    assert_eq!(proof.public_inputs, ls[0].statement().unwrap().to_vec());
+    let end = ls[0].end().unwrap();
+    assert_eq!(end.ec, effects_commitment(&exec.data.effects));
+    assert_eq!(end.dc, data_commitment(&exec.data.records));
+}
