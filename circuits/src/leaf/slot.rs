@@ -189,7 +189,7 @@ pub(crate) fn build_slot(
     let amount = b.add_virtual_u64_target();
     let fee = b.add_virtual_u64_target();
     let l1: [Target; 5] = b.add_virtual_target_arr();
-    // `account` and `l1` are range-checked by their byte decompositions (effect words),
+    // `account` and `l1` are range-checked by their bit decompositions (effect words),
     // `to` by its Merkle index bits (lane 1), the amount and fee by their allocation.
     b.range_check_u32(nonce);
 
