@@ -22,10 +22,10 @@ fn main() -> anyhow::Result<()> {
     let exec = zkroll::apply(&mut state, &header, &batch)?;
     let dt = t.elapsed();
     println!(
-        "execute: {} txs in {dt:.2?} ({:.0} tx/s), pubdata {} bytes, digest 0x{}",
+        "execute: {} txs in {dt:.2?} ({:.0} tx/s), blob data {} bytes, digest 0x{}",
         exec.counts.total(),
         exec.counts.total() as f64 / dt.as_secs_f64(),
-        exec.pubdata.len(),
+        exec.data.blob_data().len(),
         hex::encode(exec.digest.value)
     );
     Ok(())

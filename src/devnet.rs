@@ -6,7 +6,7 @@
 //! drop, also when a caller returns early with an error).
 
 use alloy::node_bindings::AnvilInstance;
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, B256, U256};
 use alloy::providers::{DynProvider, Provider};
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
@@ -15,7 +15,8 @@ use zkroll_circuits::execute::Execution;
 use zkroll_circuits::tx::{Domain, Tx};
 use zkroll_verifier_contract::{
     anvil_provider, deploy_rollup, deploy_verifier, digest_to_fr, proof_words, spawn_anvil,
-    verify_proof_tx, L1Error, RollupClient, RollupParams, Toolchain, TxReport,
+    verify_proof_tx, BatchBlob, BlobTxReport, L1Error, RollupClient, RollupParams, Toolchain,
+    TxReport,
 };
 
 use crate::WrappedBatch;
@@ -202,19 +203,28 @@ impl Devnet {
         Ok(reports)
     }
 
-    /// `commitBatch(pubdata, newRoot, proof)` of `exec` with its wrapped proof; checks the
-    /// proof is of this execution before sending and that the root moved afterwards.
+    /// `commitBatch(newRoot, effects, x, y, commitment, proof, groth16)` of `exec` with its
+    /// wrapped proof, as a type-3 transaction carrying the batch's blob (formats.md §4, §10);
+    /// checks the proof is of this execution before sending and that the root moved
+    /// afterwards.
     pub async fn commit(
         &self,
         exec: &Execution,
         wrapped: &WrappedBatch,
-    ) -> Result<TxReport, DevnetError> {
+    ) -> Result<BlobTxReport, DevnetError> {
         check_same_batch(exec, wrapped)?;
         let proof = zkroll_aggregator::groth16::proof_from_bytes(&wrapped.proof)?;
         let new_root = hash_to_bytes(&exec.new_root);
+        let blob = BatchBlob::new(&exec.data.blob_data(), B256::from(exec.blob.x))
+            .map_err(L1Error::from)?;
         let report = self
             .rollup
-            .commit_batch(&exec.pubdata, new_root, proof_words(&proof))
+            .commit_batch(
+                new_root,
+                &exec.data.effects_bytes(),
+                &blob,
+                proof_words(&proof),
+            )
             .await?;
         let on_chain = self.rollup.state_root().await?;
         if on_chain != new_root {

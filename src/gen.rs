@@ -56,6 +56,18 @@ pub enum GenError {
     /// Zero accounts, or so many accounts or deposits that new indices would not fit in `u32`.
     #[error("--accounts must be between 1 and 2^31 and --deposits at most 2^31")]
     BadAccountCount,
+    /// More L1 effects (funding deposits, deposits, withdrawals, forced exits) than one batch
+    /// carries (`MAX_EFFECTS`, formats.md §4.3).
+    #[error(
+        "{effects} L1 effects (--accounts funding deposits + --deposits + --withdrawals + \
+         --full-exits): a batch carries at most {max} (formats.md §4.3)"
+    )]
+    TooManyEffects {
+        /// Effects asked.
+        effects: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// Amount of each funding deposit (large enough that no generated tx overdraws; below the
@@ -108,6 +120,13 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
     }
     if p.accounts == 0 || p.accounts > 1 << 31 || p.deposits as u64 > 1 << 31 {
         return Err(GenError::BadAccountCount);
+    }
+    let max = zkroll_circuits::da::MAX_EFFECTS;
+    if typed > max {
+        return Err(GenError::TooManyEffects {
+            effects: typed,
+            max,
+        });
     }
     let mut rng = ChaCha20Rng::seed_from_u64(p.seed);
     let seeds: Vec<[u8; 32]> = (0..p.accounts).map(|_| key(&mut rng)).collect();

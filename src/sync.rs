@@ -1,10 +1,12 @@
 //! The L2 state from L1 data alone (`zkroll sync`, docs/l1.md "State from L1").
 //!
-//! A rollup's state is the empty tree (formats.md §2) followed by the pubdata of every
-//! committed batch, in order (formats.md §4): [`sync`] reads the committed batches from a
-//! [`BatchSource`] (the Rollup contract's `BatchCommitted` events and `commitBatch` calldata,
-//! see [`crate::l1::RollupClient`]), applies each with
-//! [`zkroll_circuits::pubdata::apply_pubdata`] and checks the root the batch committed. The
+//! A rollup's state is the empty tree (formats.md §2) followed by the published data of every
+//! committed batch, in order (formats.md §4: the blob's records and the calldata's L1-effects
+//! list): [`sync`] reads the committed batches from a [`BatchSource`] (the Rollup contract's
+//! `BatchCommitted` events, the `commitBatch` calldata of their transactions and the blobs
+//! those carried, see [`crate::l1::RollupClient`] and docs/l1.md "Reading blobs back"),
+//! applies each with [`zkroll_circuits::da::apply_batch_data`] and checks the root the batch
+//! committed. The
 //! result, a [`SyncState`], is saved atomically and resumed by the next run.
 //!
 //! Invariant: a [`SyncState`] of batch `n` holds exactly the state whose root the Rollup
@@ -15,9 +17,9 @@ use std::future::Future;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use zkroll_circuits::da::{apply_batch_data, BatchData, DaError};
 use zkroll_circuits::encoding::{hash_from_bytes, hash_to_bytes, to_hex};
-use zkroll_circuits::error::PubdataError;
-use zkroll_circuits::pubdata::apply_pubdata;
+use zkroll_circuits::error::ReplayError;
 use zkroll_circuits::state::StateTree;
 
 /// First bytes of a sync state file.
@@ -36,8 +38,11 @@ pub struct CommittedBatch {
     pub block: u64,
     /// The root the batch committed (formats.md §1 bytes).
     pub new_root: [u8; 32],
-    /// The batch's pubdata, from the `commitBatch` calldata.
-    pub pubdata: Vec<u8>,
+    /// The batch's blob data (formats.md §4.2), read back from the blob its commit carried
+    /// and checked against the versioned hash the Rollup recorded.
+    pub blob_data: Vec<u8>,
+    /// The batch's L1-effects list (formats.md §4.3), from the `commitBatch` calldata.
+    pub effects: Vec<u8>,
 }
 
 /// Where committed batches come from (the Rollup contract, or a test double).
@@ -88,14 +93,23 @@ pub enum SyncError {
         /// Limb index.
         limb: usize,
     },
-    /// A committed batch's pubdata does not rebuild its committed root (or does not parse).
+    /// A committed batch's published data does not parse.
     #[error("batch {batch}: {source}")]
-    Pubdata {
+    Data {
         /// Batch number.
         batch: u64,
         /// What is wrong.
         #[source]
-        source: PubdataError,
+        source: DaError,
+    },
+    /// A committed batch's published data does not rebuild its committed root.
+    #[error("batch {batch}: {source}")]
+    Replay {
+        /// Batch number.
+        batch: u64,
+        /// What is wrong.
+        #[source]
+        source: ReplayError,
     },
     /// A sync state file could not be read or written.
     #[error("{path}: {message}")]
@@ -227,7 +241,8 @@ impl SyncState {
         })
     }
 
-    /// Applies committed batches in order: each must be the next number, and its pubdata must
+    /// Applies committed batches in order: each must be the next number, and its published
+    /// data must
     /// rebuild exactly its committed root. All-or-nothing per batch: on an error the state
     /// is that of the last good batch. Returns how many were applied.
     pub fn apply(&mut self, batches: &[CommittedBatch]) -> Result<usize, SyncError> {
@@ -242,8 +257,14 @@ impl SyncState {
                 batch: b.number,
                 limb,
             })?;
-            apply_pubdata(&mut self.state, &b.pubdata, &root).map_err(|source| {
-                SyncError::Pubdata {
+            let data = BatchData::from_published(&b.blob_data, &b.effects).map_err(|source| {
+                SyncError::Data {
+                    batch: b.number,
+                    source,
+                }
+            })?;
+            apply_batch_data(&mut self.state, &data, &root).map_err(|source| {
+                SyncError::Replay {
                     batch: b.number,
                     source,
                 }
@@ -289,22 +310,29 @@ pub async fn sync<S: BatchSource>(
     Ok(st)
 }
 
-/// The Rollup contract as a [`BatchSource`]: `BatchCommitted` events and the `commitBatch`
-/// calldata of their transactions (see [`crate::l1::RollupClient::committed_batches`]),
-/// scanned from the block of the last batch a resumed state holds.
-pub struct RollupSource<'a> {
+/// The Rollup contract as a [`BatchSource`]: `BatchCommitted` events, the `commitBatch`
+/// calldata of their transactions (see [`crate::l1::RollupClient::committed_batches`]) and
+/// their blobs from `blobs` (anvil's blob store, or a beacon node: docs/l1.md), scanned from
+/// the block of the last batch a resumed state holds.
+pub struct RollupSource<'a, B> {
     client: &'a crate::l1::RollupClient,
+    blobs: B,
     from_block: u64,
 }
 
-impl<'a> RollupSource<'a> {
-    /// Reads `client`'s rollup from `from_block` on (0 for a sync from genesis).
-    pub fn new(client: &'a crate::l1::RollupClient, from_block: u64) -> Self {
-        Self { client, from_block }
+impl<'a, B: zkroll_verifier_contract::blob::BlobSource + Sync> RollupSource<'a, B> {
+    /// Reads `client`'s rollup from `from_block` on (0 for a sync from genesis), its blobs
+    /// from `blobs`.
+    pub fn new(client: &'a crate::l1::RollupClient, blobs: B, from_block: u64) -> Self {
+        Self {
+            client,
+            blobs,
+            from_block,
+        }
     }
 }
 
-impl BatchSource for RollupSource<'_> {
+impl<B: zkroll_verifier_contract::blob::BlobSource + Sync> BatchSource for RollupSource<'_, B> {
     async fn identity(&self) -> Result<(u64, [u8; 20]), SyncError> {
         use alloy::providers::Provider;
         let chain = self
@@ -322,16 +350,22 @@ impl BatchSource for RollupSource<'_> {
             .committed_batches(self.from_block)
             .await
             .map_err(|e| SyncError::L1(e.to_string()))?;
-        Ok(all
-            .into_iter()
-            .filter(|b| b.batch_number > after)
-            .map(|b| CommittedBatch {
+        let mut out = Vec::new();
+        for b in all.into_iter().filter(|b| b.batch_number > after) {
+            let blob_data = self
+                .client
+                .batch_blob_data(&b, &self.blobs)
+                .await
+                .map_err(|e| SyncError::L1(format!("batch {}: {e}", b.batch_number)))?;
+            out.push(CommittedBatch {
                 number: b.batch_number,
                 block: b.block_number,
                 new_root: b.new_root,
-                pubdata: b.pubdata,
-            })
-            .collect())
+                blob_data,
+                effects: b.effects,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -372,7 +406,8 @@ mod tests {
                 number,
                 block: 10 * number,
                 new_root: hash_to_bytes(&exec.new_root),
-                pubdata: exec.pubdata.clone(),
+                blob_data: exec.data.blob_data(),
+                effects: exec.data.effects_bytes(),
             },
             state,
         )
@@ -453,16 +488,16 @@ mod tests {
     #[test]
     fn a_tampered_batch_is_refused_and_the_state_stays() {
         let (mut batches, _) = two_batches();
-        // One byte of the second batch's top-up amount (slot 0, bytes 37..44).
-        batches[1].pubdata[43] ^= 1;
+        // One byte of the second batch's top-up amount (effect 0, bytes 37..44).
+        batches[1].effects[43] ^= 1;
         let mut st = SyncState::genesis(31337, ROLLUP);
         let err = st.apply(&batches).unwrap_err();
         assert!(
             matches!(
                 err,
-                SyncError::Pubdata {
+                SyncError::Replay {
                     batch: 2,
-                    source: PubdataError::RootMismatch { .. }
+                    source: ReplayError::RootMismatch { .. }
                 }
             ),
             "{err}"
@@ -474,13 +509,17 @@ mod tests {
             g.apply(&good[..1]).unwrap();
             g.state.root()
         });
-        // A wrong committed root with honest pubdata is refused as well.
+        // A record changed in the blob data (the FullExit's account) is refused too.
+        let (mut batches, _) = two_batches();
+        batches[1].blob_data[31 + 16] ^= 1;
+        assert!(SyncState::genesis(31337, ROLLUP).apply(&batches).is_err());
+        // A wrong committed root with honest data is refused as well.
         let (mut batches, _) = two_batches();
         batches[0].new_root[31] ^= 1;
         let err = SyncState::genesis(31337, ROLLUP)
             .apply(&batches)
             .unwrap_err();
-        assert!(matches!(err, SyncError::Pubdata { batch: 1, .. }), "{err}");
+        assert!(matches!(err, SyncError::Replay { batch: 1, .. }), "{err}");
     }
 
     #[test]

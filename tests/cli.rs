@@ -18,13 +18,13 @@ fn gen(dir: &Path, out: &str, seed: &str) {
             "--txs",
             "1000",
             "--accounts",
-            "200",
+            "6",
             "--seed",
             seed,
             "--deposits",
-            "30",
+            "4",
             "--withdrawals",
-            "30",
+            "6",
             "-o",
             out,
         ],
@@ -59,12 +59,16 @@ fn gen_then_execute_is_deterministic() {
     let rc = execute_json(d, "c.bin");
     assert_eq!(ra, rb, "execute twice gives the same result");
     assert_eq!(ra, rc, "JSON and bincode encode the same batch");
-    assert_eq!(ra["pubdata_bytes"], 64_000);
+    // A header element and two 124-bit records per 31-byte element (formats.md §4.2); one
+    // 64-byte effect per deposit and withdrawal (§4.3).
+    assert_eq!(ra["blob_data_bytes"], 31 * (1 + 500));
+    assert_eq!(ra["blob_elements"], 501);
+    assert_eq!(ra["effects_bytes"], 64 * 16);
     assert_eq!(ra["txs"]["total"], 1000);
-    // 200 accounts created by deposits from the empty state, then 30 more deposits.
-    assert_eq!(ra["txs"]["deposits"], 230);
-    assert_eq!(ra["txs"]["withdrawals"], 30);
-    assert_eq!(ra["txs"]["transfers"], 740);
+    // 6 accounts created by deposits from the empty state, then 4 more deposits.
+    assert_eq!(ra["txs"]["deposits"], 10);
+    assert_eq!(ra["txs"]["withdrawals"], 6);
+    assert_eq!(ra["txs"]["transfers"], 984);
     assert_eq!(ra["txs"]["full_exits"], 0);
     let digest = ra["digest"].as_str().unwrap();
     assert_eq!(digest.len(), 66);

@@ -20,19 +20,20 @@ pub struct DemoArgs {
     /// Signed transfers in the batch.
     #[arg(long, default_value_t = 64)]
     pub transfers: usize,
-    /// Deposits besides the 32 that create and fund the accounts (all queued on L1 first,
-    /// then consumed by the batch).
-    #[arg(long, default_value_t = 8)]
+    /// Deposits besides the ones that create and fund the accounts (all queued on L1 first,
+    /// then consumed by the batch). Funding deposits, deposits and withdrawals are the batch's
+    /// L1 effects: at most 16 (formats.md §4.3).
+    #[arg(long, default_value_t = 2)]
     pub deposits: usize,
     /// Withdrawals (credited on L1 by the commit, claimable by their L1 addresses).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 4)]
     pub withdrawals: usize,
     /// Tx slots per leaf.
     #[arg(long, default_value_t = zkroll::circuits::leaf::DEFAULT_K)]
     pub k: usize,
-    /// Aggregation-tree height (capacity k·2^height txs; the default 2 holds 140 txs at the
+    /// Aggregation-tree height (capacity k·2^height txs; the default 1 holds 174 txs at the
     /// default k).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 1)]
     pub height: usize,
     /// Groth16 key cache (default: $ZKROLL_KEY_CACHE or ~/.cache/zkroll/keys).
     #[arg(long)]
@@ -41,7 +42,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "zkroll-demo")]
     pub work_dir: PathBuf,
     /// Accounts the batch creates and funds by its first deposits (account 0 operates).
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(2..))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(2..))]
     pub accounts: u32,
     /// Then tell the exodus story on the same L1 (short deadlines): a user's deposit and
     /// forced exit wait, the operator stops, the deadline passes, anyone activates exodus,
@@ -214,11 +215,17 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     times.push(("commitBatch on L1", t.elapsed()));
 
     println!("batch accepted on L1");
-    println!("  tx:        {}", report.tx_hash);
     println!(
-        "  gas:       {} ({} excluding calldata)",
-        report.gas_used,
-        report.execution_gas()
+        "  tx:        {} (type 3, one blob: {} records in {} of 4096 elements)",
+        report.tx.tx_hash,
+        exec.data.records.len(),
+        exec.data.used_elements()
+    );
+    println!(
+        "  gas:       {} ({} excluding calldata), blob gas {}",
+        report.tx.gas_used,
+        report.tx.execution_gas(),
+        report.blob_gas_used
     );
     println!("  new root:  {}", to_hex(&new_root));
     println!(
@@ -300,7 +307,8 @@ async fn exodus_story(
     println!("  commitBatch in exodus: refused (ExodusActive)");
 
     // The state from L1 alone.
-    let source = zkroll::sync::RollupSource::new(devnet.rollup(), 0);
+    let blobs = zkroll::l1::AnvilBlobs::new(devnet.rollup().provider().clone());
+    let source = zkroll::sync::RollupSource::new(devnet.rollup(), blobs, 0);
     let st = zkroll::sync::sync(&source, None).await?;
     anyhow::ensure!(
         st.state.root() == exec.new_root,

@@ -34,7 +34,10 @@ pub fn run(a: ExecuteArgs) -> anyhow::Result<()> {
             "new_root": new_root,
             "digest": digest,
             "digest_sha256": to_hex(&exec.digest.sha256),
-            "pubdata_bytes": exec.pubdata.len(),
+            "blob_data_bytes": exec.data.blob_data().len(),
+            "blob_elements": exec.data.used_elements(),
+            "effects_bytes": exec.data.effects_bytes().len(),
+            "versioned_hash": to_hex(&exec.blob.versioned_hash),
             "txs": {
                 "total": c.total(),
                 "deposits": c.deposits,
@@ -48,7 +51,13 @@ pub fn run(a: ExecuteArgs) -> anyhow::Result<()> {
         println!("old root:  {old_root}");
         println!("new root:  {new_root}");
         println!("digest:    {digest}");
-        println!("pubdata:   {} bytes", exec.pubdata.len());
+        println!(
+            "blob data: {} bytes in {} blob elements (versioned hash {})",
+            exec.data.blob_data().len(),
+            exec.data.used_elements(),
+            to_hex(&exec.blob.versioned_hash)
+        );
+        println!("effects:   {} bytes", exec.data.effects_bytes().len());
         println!(
             "txs:       {} ({} deposits, {} transfers, {} withdrawals, {} full exits)",
             c.total(),

@@ -268,8 +268,9 @@ pub fn run_sync(a: SyncArgs) -> anyhow::Result<()> {
         let c = client(&a.rpc, &a.rollup, PrivateKeySigner::random()).await?;
         let from = resume.as_ref().map_or(0, |s| s.block);
         let before = resume.as_ref().map_or(0, |s| s.batch);
+        let blobs = zkroll::l1::blob::AnvilBlobs::new(c.provider().clone());
         let st = sync(
-            &RollupSource::new(&c, from),
+            &RollupSource::new(&c, blobs, from),
             resume.map(|s| (s, name.as_str())),
         )
         .await?;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use alloy::primitives::Address;
+use alloy::primitives::{Address, B256};
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context;
 use clap::Args;
@@ -12,8 +12,8 @@ use zkroll::aggregator::groth16::policy::{self, DEV_KEY_WARNING};
 use zkroll::circuits::encoding::{hash_to_bytes, to_hex};
 use zkroll::l1::bindings::{IGroth16Verifier, IRollup};
 use zkroll::l1::{
-    connect, deploy_rollup, deploy_verifier, proof_words, verifier_solidity, RollupClient,
-    RollupParams, Toolchain,
+    connect, deploy_rollup, deploy_verifier, proof_words, verifier_solidity, BatchBlob,
+    RollupClient, RollupParams, Toolchain,
 };
 use zkroll::{
     Batch, KeyCache, KeySource, ProveOptions, RollupProof, RollupProver, WrapStage, WrappedBatch,
@@ -454,20 +454,31 @@ pub fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
             hex::encode(w.vk_hash),
             hex::encode(deployed)
         );
+        let blob = BatchBlob::new(&exec.data.blob_data(), B256::from(exec.blob.x))?;
         let report = RollupClient::new(provider, rollup)
             .commit_batch(
-                &exec.pubdata,
                 hash_to_bytes(&exec.new_root),
+                &exec.data.effects_bytes(),
+                &blob,
                 proof_words(&proof),
             )
             .await?;
         anyhow::Ok(report)
     })?;
-    println!("committed: tx {}", report.tx_hash);
     println!(
-        "gas:       {} ({} excluding calldata)",
-        report.gas_used,
-        report.execution_gas()
+        "committed: tx {} (type 3, blob {})",
+        report.tx.tx_hash,
+        report
+            .versioned_hashes
+            .first()
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    );
+    println!(
+        "gas:       {} ({} excluding calldata), blob gas {}",
+        report.tx.gas_used,
+        report.tx.execution_gas(),
+        report.blob_gas_used
     );
     println!("new root:  {}", to_hex(&hash_to_bytes(&exec.new_root)));
     Ok(())
