@@ -101,18 +101,26 @@ impl LeafCircuit for RollupLeaf {
             root: HashOut {
                 elements: prev.new_root.map(F::from_noncanonical_u64),
             },
-            sha: prev.sha_out,
-            blocks: prev.blocks_out,
+            // The circuit leaf still has the 33-limb statement (SHA chaining value, block
+            // counter); its 40-limb version (dc, ec, counters, fees) is another change. Until
+            // it lands `Prover::new` refuses this leaf (`BadLeafCircuit`), so no padding
+            // leaf is ever built from these placeholder values.
+            sha: zkroll_circuits::gadgets::sha256::native::IV,
+            blocks: prev.records_out,
         };
         LeafWitness::padding(
             Domain {
                 chain_id: prev.chain_id,
                 rollup,
             },
-            0,
+            prev.operator,
             start,
             self.circuit.k,
         )
+    }
+
+    fn records_per_leaf(&self) -> usize {
+        self.circuit.k
     }
 
     fn prove(&self, w: &LeafWitness) -> Result<Proof, ProverError> {

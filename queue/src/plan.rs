@@ -70,7 +70,7 @@ impl Plan {
             let prev = levels.last().expect("non-empty");
             let next = prev
                 .chunks(2)
-                .map(|c| Statement::link(&c[0], &c[1]))
+                .map(|c| Statement::compose(&c[0], &c[1]))
                 .collect::<Result<Vec<_>, _>>()?;
             levels.push(next);
         }
