@@ -103,13 +103,19 @@ fn circuit_refuses(c: &Case, w: &TopWitness) -> bool {
 }
 
 /// The honest top proof, proven once.
-fn honest_words() -> [u32; DIGEST_WORDS] {
-    static W: OnceLock<[u32; DIGEST_WORDS]> = OnceLock::new();
-    *W.get_or_init(|| {
+fn honest_top() -> &'static Proof {
+    static P: OnceLock<Proof> = OnceLock::new();
+    P.get_or_init(|| {
         let c = honest();
-        let top = prover().prove_top(&c.bp, &c.witness).unwrap();
-        prover().verify_top(c.bp.height as usize, &top).unwrap()
+        prover().prove_top(&c.bp, &c.witness).unwrap()
     })
+}
+
+/// The digest words of [`honest_top`] (verified).
+fn honest_words() -> [u32; DIGEST_WORDS] {
+    prover()
+        .verify_top(honest().bp.height as usize, honest_top())
+        .unwrap()
 }
 
 #[test]
@@ -149,8 +155,7 @@ fn top_proof_exposes_the_native_digest_of_blob_effects_and_credit() {
     assert_eq!(digest_value_bytes(&words)[0] >> 5, 0);
 
     // A tampered public input does not verify.
-    let top = prover().prove_top(&c.bp, &c.witness).unwrap();
-    let mut bad = top.clone();
+    let mut bad = honest_top().clone();
     bad.public_inputs[7] += F::ONE;
     assert!(prover().verify_top(c.bp.height as usize, &bad).is_err());
 }
