@@ -26,7 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         nonce: 0,
         owner: [9; 20],
     };
-    let tree = StateTree::from_accounts([(fixture::OPERATOR, account)]).map_err(|i| format!("{i}"))?;
+    let tree =
+        StateTree::from_accounts([(fixture::OPERATOR, account)]).map_err(|i| format!("{i}"))?;
     let root = tree.root().elements.map(|x| x.to_canonical_u64());
     let proof = tree.proof(fixture::OPERATOR);
     let credit = OperatorCredit {
@@ -57,7 +58,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let c = &top.data.common;
             println!(
                 "constraints {} quotient_degree_factor {} selectors {:?}",
-                c.num_gate_constraints, c.quotient_degree_factor, c.selectors_info.num_selectors()
+                c.num_gate_constraints,
+                c.quotient_degree_factor,
+                c.selectors_info.num_selectors()
             );
             for g in &c.gates {
                 println!("  {}", g.0.id());

@@ -97,7 +97,8 @@ fn unlinked_children_cannot_be_aggregated() {
     // Sanity: the honest pair aggregates.
     aggregate_directly(&w[0], &w[1]).unwrap();
 
-    let breaks: [(&str, fn(&mut Statement)); 9] = [
+    type Break = (&'static str, fn(&mut Statement));
+    let breaks: [Break; 9] = [
         ("roots", |s| s.old_root[0] += 1),
         ("operator", |s| s.operator += 1),
         ("data commitment", |s| s.data_in[2] ^= 1),

@@ -284,7 +284,10 @@ fn too_many_effects_or_records_are_refused_before_proving_and_by_the_circuit() {
     assert_eq!(c.bp.statement.effect_count_out as usize, MAX_EFFECTS + 1);
     assert!(matches!(
         prover().prove_top(&c.bp, &c.witness),
-        Err(ProverError::Top(TopError::TooManyEffects { count: 17, max: 16 }))
+        Err(ProverError::Top(TopError::TooManyEffects {
+            count: 17,
+            max: 16
+        }))
     ));
     let mut w = c.witness.clone();
     w.effects.truncate(MAX_EFFECTS);

@@ -74,7 +74,10 @@ fn step_to_wire(s: &Step) -> WireStep {
     (
         s.delta,
         s.jump,
-        s.records.iter().map(|r| (r.t, r.a, r.b, r.c, r.d)).collect(),
+        s.records
+            .iter()
+            .map(|r| (r.t, r.a, r.b, r.c, r.d))
+            .collect(),
         s.effects
             .iter()
             .map(|e| {
