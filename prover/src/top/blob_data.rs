@@ -465,4 +465,34 @@ mod tests {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| data_c.prove(pw)));
         assert!(!matches!(r, Ok(Ok(_))));
     }
+
+    /// The fee must sit at its type's position: a fee at the other position, or any fee for
+    /// a Deposit or FullExit, fails to prove (no element pinned: only the flag constraints).
+    #[test]
+    fn fee_position_follows_the_type() {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let slot = b.add_virtual_record(0);
+        let data_c = b.build::<crate::C>();
+        let proves = |fields: [u64; 6]| {
+            let mut pw = PartialWitness::new();
+            for (f, v) in slot.fields.iter().zip(fields) {
+                set_placed(&mut pw, f, v).unwrap();
+            }
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| data_c.prove(pw)));
+            matches!(r, Ok(Ok(p)) if data_c.verify(p.clone()).is_ok())
+        };
+        assert!(proves([2, 1, 2, 3, 7, 0]));
+        assert!(proves([3, 1, 0, 0, 0, 7]));
+        assert!(proves([1, 1, 0, 0, 0, 0]));
+        assert!(
+            !proves([2, 1, 2, 3, 0, 7]),
+            "Transfer fee at the Withdraw position"
+        );
+        assert!(
+            !proves([3, 1, 0, 0, 7, 0]),
+            "Withdraw fee at the Transfer position"
+        );
+        assert!(!proves([1, 1, 0, 0, 7, 0]), "Deposit with a fee");
+        assert!(!proves([4, 1, 0, 0, 0, 7]), "FullExit with a fee");
+    }
 }

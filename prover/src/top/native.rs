@@ -260,3 +260,115 @@ pub fn expected_digest_words(
 ) -> Result<[u32; DIGEST_WORDS], ProverError> {
     Ok(top_values(s, w)?.digest_words)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plonky2::field::types::Field;
+    use zkroll_circuits::da::{data_commitment, pack_amount, pack_fee};
+    use zkroll_circuits::state::StateTree;
+
+    const OPERATOR: u32 = 5;
+
+    fn setup(balance: u64) -> (Statement, TopWitness) {
+        let account = Account {
+            pkhash: HashOut {
+                elements: [1, 2, 3, 4].map(F::from_canonical_u64),
+            },
+            balance,
+            nonce: 1,
+            owner: [2; 20],
+        };
+        let tree = StateTree::from_accounts([(OPERATOR, account)]).unwrap();
+        let records = vec![
+            Record::transfer(1, 2, pack_amount(70).unwrap(), pack_fee(3).unwrap()),
+            Record::withdraw(1, pack_fee(4).unwrap()),
+        ];
+        let effects = vec![Effect::Withdraw {
+            from: 1,
+            l1_address: [3; 20],
+            amount: 9,
+        }];
+        let s = Statement {
+            operator: OPERATOR,
+            old_root: [1, 2, 3, 4],
+            new_root: limbs(tree.root()),
+            data_out: limbs(data_commitment(&records)),
+            effects_out: limbs(effects_commitment(&effects)),
+            records_out: 2,
+            effect_count_out: 1,
+            fees_out: 7,
+            ..Statement::default()
+        };
+        let p = tree.proof(OPERATOR);
+        let w = TopWitness {
+            records,
+            effects,
+            versioned_hash: [1; 32],
+            operator_credit: Some(OperatorCredit {
+                account,
+                siblings: p.siblings,
+            }),
+        };
+        (s, w)
+    }
+
+    #[test]
+    fn native_checks_refuse_with_typed_errors() {
+        let (s, w) = setup(10);
+        let v = top_values(&s, &w).unwrap();
+        assert_ne!(v.final_root, s.new_root);
+        let top = |s: &Statement, w: &TopWitness| match top_values(s, w) {
+            Err(ProverError::Top(e)) => e,
+            other => panic!("expected a TopError, got {other:?}"),
+        };
+        let mut bad = s;
+        bad.records_in = 1;
+        assert_eq!(top(&bad, &w), TopError::NotAtStart { what: "records_in" });
+        let mut ww = w.clone();
+        ww.records[1].d += 1;
+        assert_eq!(top(&s, &ww), TopError::Mismatch("data commitment"));
+        let mut ww = w.clone();
+        ww.records.pop();
+        assert_eq!(top(&s, &ww), TopError::Mismatch("record count"));
+        let mut ww = w.clone();
+        ww.effects = vec![ww.effects[0]; MAX_EFFECTS + 1];
+        assert!(matches!(top(&s, &ww), TopError::TooManyEffects { .. }));
+        let mut ww = w.clone();
+        ww.operator_credit = None;
+        assert!(matches!(
+            top(&s, &ww),
+            TopError::MissingCredit { fees: 7, .. }
+        ));
+        let mut ww = w.clone();
+        ww.operator_credit.as_mut().unwrap().account.owner[0] ^= 1;
+        assert_eq!(top(&s, &ww), TopError::BadCreditPath);
+        let (s2, w2) = setup(u64::MAX - 6);
+        assert_eq!(
+            top(&s2, &w2),
+            TopError::CreditOverflow {
+                balance: u64::MAX - 6,
+                fees: 7
+            }
+        );
+        // No fees: no credit needed, the root is unchanged, the witness's credit ignored.
+        let mut s0 = s;
+        s0.fees_out = 0;
+        let mut w0 = w.clone();
+        w0.operator_credit = None;
+        assert_eq!(top_values(&s0, &w0).unwrap().final_root, s.new_root);
+        assert_eq!(top_values(&s0, &w).unwrap(), top_values(&s0, &w0).unwrap());
+        assert!(matches!(
+            check_sizes(&w, 1, MAX_EFFECTS),
+            Err(TopError::TooManyRecords {
+                count: 2,
+                capacity: 1
+            })
+        ));
+        // The versioned hash changes x and the digest.
+        let mut ww = w.clone();
+        ww.versioned_hash[0] ^= 1;
+        let v2 = top_values(&s, &ww).unwrap();
+        assert_ne!((v2.x, v2.digest_words), (v.x, v.digest_words));
+    }
+}
