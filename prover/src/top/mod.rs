@@ -172,7 +172,12 @@ impl TopCircuit {
         if root_common.num_public_inputs != crate::STATEMENT_LEN {
             return Err(ProverError::BadLeafCircuit(root_common.num_public_inputs));
         }
-        if capacity == 0 || capacity > MAX_BATCH_RECORDS {
+        if capacity == 0 {
+            return Err(ProverError::InvalidStatement(
+                "a top circuit needs at least one record slot".into(),
+            ));
+        }
+        if capacity > MAX_BATCH_RECORDS {
             return Err(TopError::TooManyRecords {
                 count: capacity,
                 capacity: MAX_BATCH_RECORDS,
