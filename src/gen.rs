@@ -62,6 +62,14 @@ pub enum GenError {
 /// deposit limit `2^56`).
 pub const GENESIS_BALANCE: u64 = 1 << 50;
 
+/// Largest amount of a generated Transfer/Withdraw/Deposit. Below `2^35`, so every amount
+/// has a packed form (`docs/formats.md` §4.1: mantissa `< 2^35`).
+pub const MAX_GEN_AMOUNT: u64 = 1_000_000;
+/// Largest fee of a generated Transfer/Withdraw. Below `2^11`, so every fee has a packed
+/// form (§4.1: mantissa `< 2^11`).
+pub const MAX_GEN_FEE: u64 = 1_000;
+const _: () = assert!(MAX_GEN_AMOUNT < 1 << 35 && MAX_GEN_FEE < 1 << 11);
+
 fn key(rng: &mut ChaCha20Rng) -> [u8; 32] {
     let mut s = [0u8; 32];
     rng.fill(&mut s);
@@ -147,8 +155,8 @@ pub fn generate(p: &GenParams, progress: impl Fn(u64) + Sync) -> Result<Batch, G
         .collect();
     for kind in &kinds {
         let from = rng.gen_range(0..p.accounts);
-        let amount = rng.gen_range(1..=1_000_000u64);
-        let fee = rng.gen_range(0..=1_000u64);
+        let amount = rng.gen_range(1..=MAX_GEN_AMOUNT);
+        let fee = rng.gen_range(0..=MAX_GEN_FEE);
         plans.push(match kind {
             1 => {
                 if rng.gen_bool(0.5) {
@@ -339,12 +347,12 @@ mod tests {
                 panic!("not a full exit")
             };
             if n % 2 == 1 {
-                assert_eq!((x.requester, w.exit_amount), (STRANGER, 0));
+                assert_eq!((x.requester, w.exit_amount()), (STRANGER, 0));
             } else {
                 assert_ne!(x.requester, STRANGER);
             }
         }
-        assert!(exits[0].exit_amount > 0);
+        assert!(exits[0].exit_amount() > 0);
         // Withdrawals go to the sender's owner, never to the zero address.
         for tx in &a.txs {
             if let Tx::Withdraw(w) = tx {
@@ -371,6 +379,23 @@ mod tests {
         let mut p = params(1);
         p.accounts = 0;
         assert_eq!(generate(&p, |_| {}), Err(GenError::BadAccountCount));
+    }
+
+    #[test]
+    fn generated_amounts_and_fees_have_packed_forms() {
+        use zkroll_circuits::da::{pack_amount, pack_fee};
+        let b = generate(&params(7), |_| {}).unwrap();
+        let (_, _, workload) = transfer_workload(100, 16, 200, 5);
+        for tx in b.txs.iter().chain(&workload) {
+            match tx {
+                Tx::Transfer(t) => {
+                    assert!(pack_amount(t.amount).is_ok() && pack_fee(t.fee).is_ok());
+                }
+                Tx::Withdraw(w) => assert!(pack_fee(w.fee).is_ok()),
+                _ => {}
+            }
+        }
+        assert!(pack_amount(MAX_GEN_AMOUNT).is_ok() && pack_fee(MAX_GEN_FEE).is_ok());
     }
 
     #[test]

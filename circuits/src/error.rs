@@ -201,7 +201,7 @@ pub enum TxError {
         /// `"pkhash"` or `"owner"`.
         field: &'static str,
     },
-    /// A Deposit of `2^56` or more (pubdata carries 7 bytes; Rollup.sol never queues one).
+    /// A Deposit of `2^56` or more (its effect carries 7 bytes; Rollup.sol never queues one).
     #[error("deposit amount {amount} is not below 2^56")]
     DepositTooLarge {
         /// Amount.
@@ -226,6 +226,18 @@ pub enum TxError {
         /// Index.
         account: u32,
     },
+    /// A Transfer amount with no packed form (`docs/formats.md` §4.1).
+    #[error("field `amount` {amount} has no packed form (mantissa < 2^35 times 10^e)")]
+    AmountNotPackable {
+        /// Amount.
+        amount: u64,
+    },
+    /// A Transfer or Withdraw fee with no packed form (`docs/formats.md` §4.1).
+    #[error("field `fee` {fee} has no packed form (mantissa < 2^11 times 10^e)")]
+    FeeNotPackable {
+        /// Fee.
+        fee: u64,
+    },
     /// The signer's nonce is `2^32 − 1` and cannot be incremented.
     #[error("nonce of account {account} would overflow u32")]
     NonceOverflow {
@@ -234,60 +246,70 @@ pub enum TxError {
     },
 }
 
-/// Why a batch's pubdata cannot be applied to a state (`crate::pubdata::apply_pubdata`).
-/// Slot numbers are 0-based positions of 64-byte slots in the pubdata.
+/// Why a batch's published data (blob records + L1 effects, `docs/formats.md` §4) cannot be
+/// replayed on a state (`crate::da::apply_batch_data`). Record numbers are 0-based
+/// positions in the blob data, effect numbers positions in the effects list.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PubdataError {
-    /// The length is not a multiple of 64.
-    #[error("pubdata length {len} is not a multiple of 64")]
-    Length {
-        /// Byte length.
-        len: usize,
+pub enum ReplayError {
+    /// A record of unknown type or whose packed amount or fee does not decode.
+    #[error("record {record}: {error}")]
+    BadRecord {
+        /// Record.
+        record: usize,
+        /// What is wrong.
+        error: crate::da::DaError,
     },
-    /// A type byte that is not 1 (Deposit), 2 (Transfer), 3 (Withdraw) or 4 (FullExit).
-    #[error("slot {slot}: unknown type byte {code}")]
-    UnknownType {
-        /// Slot.
-        slot: usize,
-        /// Its byte 0.
-        code: u8,
+    /// A Deposit/Withdraw/FullExit record with no effect left to take.
+    #[error("record {record}: no L1 effect left for it")]
+    MissingEffect {
+        /// Record.
+        record: usize,
     },
-    /// A byte the format requires to be zero is not.
-    #[error("slot {slot}: byte {byte} must be zero")]
-    NonZeroPadding {
-        /// Slot.
-        slot: usize,
-        /// Offset in the slot.
-        byte: usize,
+    /// The next effect is of another type or account than the record.
+    #[error("record {record}: L1 effect {effect} is of another type or account")]
+    EffectMismatch {
+        /// Record.
+        record: usize,
+        /// Effect.
+        effect: usize,
     },
-    /// A `pkhash` limb `≥ p`.
-    #[error("slot {slot}: field `pkhash` limb {limb} is not a canonical Goldilocks element")]
-    NonCanonical {
-        /// Slot.
-        slot: usize,
-        /// Limb index.
-        limb: usize,
+    /// Effects left after the last record.
+    #[error("{count} L1 effects left after the last record (first: effect {first})")]
+    LeftoverEffects {
+        /// The first unused effect.
+        first: usize,
+        /// How many.
+        count: usize,
     },
-    /// The slot is not a valid transition of the state (e.g. an overdraft).
-    #[error("slot {slot}: {error}")]
+    /// The record is not a valid transition of the state (e.g. an overdraft).
+    #[error("record {record}: {error}")]
     Tx {
-        /// Slot.
-        slot: usize,
+        /// Record.
+        record: usize,
         /// What is wrong.
         error: TxError,
     },
-    /// A FullExit slot whose amount is not what the state pays.
-    #[error("slot {slot}: full exit amount {found}, the state pays {expected}")]
+    /// A FullExit effect whose amount is not what the state pays.
+    #[error("record {record}: full exit amount {found}, the state pays {expected}")]
     ExitAmount {
-        /// Slot.
-        slot: usize,
+        /// Record.
+        record: usize,
         /// What the state pays (balance, or 0 for a no-op).
         expected: u64,
-        /// The slot's amount.
+        /// The effect's amount.
         found: u64,
     },
-    /// The state after all slots does not have the expected root.
-    #[error("pubdata leads to root {computed}, the batch claims {expected}")]
+    /// The fees summed up to this record reach `2^64`.
+    #[error("record {record}: the batch's fee sum overflows u64")]
+    FeeOverflow {
+        /// Record.
+        record: usize,
+    },
+    /// The batch-end credit of the fees to the operator fails.
+    #[error("operator fee credit: {0}")]
+    OperatorCredit(TxError),
+    /// The state after the batch does not have the expected root.
+    #[error("batch data leads to root {computed}, the batch claims {expected}")]
     RootMismatch {
         /// Root claimed (0x hex).
         expected: String,
@@ -310,4 +332,22 @@ pub enum ExecError {
     /// The batch's pre-state could not be loaded.
     #[error(transparent)]
     Batch(#[from] BatchError),
+    /// The fees of the batch's Transfers and Withdraws sum to `2^64` or more (tx `index` is
+    /// the first at which the sum overflows).
+    #[error("tx {index}: the batch's fee sum overflows u64")]
+    FeeOverflow {
+        /// 0-based position in the batch.
+        index: usize,
+    },
+    /// The batch-end credit of the summed fees to the operator fails (unknown operator, or
+    /// its balance would overflow).
+    #[error("operator fee credit: {0}")]
+    OperatorCredit(TxError),
+    /// The batch's data does not fit (more than `MAX_EFFECTS` effects or
+    /// `MAX_BATCH_RECORDS` records).
+    #[error("batch data: {0}")]
+    Data(#[from] crate::da::DaError),
+    /// The blob carrying the batch's data could not be built or opened.
+    #[error("blob: {0}")]
+    Blob(#[from] crate::blob::BlobError),
 }

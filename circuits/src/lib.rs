@@ -1,7 +1,7 @@
 //! zkroll circuits: the rollup's state model, transaction types, batch format, native
 //! execution (which produces the witness) and the plonky2 gadgets and circuits that prove it.
 //!
-//! The normative formats (account leaf, tree, signed message, pubdata, digest) are
+//! The normative formats (account leaf, tree, signed message, blob records and L1 effects, digest) are
 //! specified in `docs/formats.md`; every module here keeps to that document.
 
 pub mod batch;
@@ -11,7 +11,6 @@ pub mod digest;
 pub mod encoding;
 pub mod error;
 pub mod execute;
-pub mod pubdata;
 pub mod state;
 pub mod tx;
 

@@ -14,11 +14,11 @@ pub const MESSAGE_TAG: u32 = 0x7a6b_726c;
 /// Number of limbs of the signed message `M`.
 pub const MESSAGE_LIMBS: usize = 21;
 
-/// Transaction type codes (`docs/formats.md` §3), as they appear in `M` and in pubdata.
+/// Transaction type codes (`docs/formats.md` §3), as they appear in `M`, blob records and L1 effects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum TxType {
-    /// Padding slot of a leaf circuit; no pubdata.
+    /// Padding slot of a leaf circuit; no record, no effect.
     Noop = 0,
     /// L1 priority deposit.
     Deposit = 1,
@@ -277,6 +277,15 @@ impl Tx {
             Tx::Deposit(_) | Tx::FullExit(_) => None,
             Tx::Transfer(t) => Some((t.message(domain), t.signature)),
             Tx::Withdraw(w) => Some((w.message(domain), w.signature)),
+        }
+    }
+
+    /// The fee the tx pays the operator (0 for priority ops).
+    pub fn fee(&self) -> u64 {
+        match self {
+            Tx::Deposit(_) | Tx::FullExit(_) => 0,
+            Tx::Transfer(t) => t.fee,
+            Tx::Withdraw(w) => w.fee,
         }
     }
 

@@ -1,6 +1,9 @@
 //! Execution: valid batches, every typed error with its tx index, and all-or-nothing.
 
 use zkroll_circuits::batch::{Batch, Header, PreState};
+use zkroll_circuits::blob::kzg::{open_blob, verify_opening};
+use zkroll_circuits::da::{data_commitment, effects_hash, Record};
+use zkroll_circuits::digest::DataBinding;
 use zkroll_circuits::encoding::hash_to_bytes;
 use zkroll_circuits::error::{ExecError, Role, TxError};
 use zkroll_circuits::execute::{apply, execute};
@@ -117,9 +120,13 @@ fn valid_batch_updates_balances_witness_and_digest() {
     assert_eq!(s.get(1).unwrap().nonce, 2);
     assert_eq!(s.get(2).unwrap().balance, 1000 + 100 - 42);
     assert_eq!(s.get(5).unwrap().balance, 50 + 10 - 1);
-    assert_eq!(s.get(0).unwrap().balance, 1000 + 3 + 2 + 1);
+    // The operator paid itself 1 + 1 and got the batch's 3 + 0 + 2 + 1 + 1 in fees.
+    assert_eq!(s.get(0).unwrap().balance, 1000 - 2 + 1 + 7);
     assert_eq!(s.get(0).unwrap().nonce, 1);
-    assert_eq!(e.pubdata.len(), 6 * 64);
+    assert_eq!(e.fees, 7);
+    assert_eq!(e.data.records.len(), 6);
+    assert_eq!(e.data.effects.len(), 2);
+    assert_eq!(e.data.operator, 0);
     assert_eq!(e.counts.deposits, 1);
     assert_eq!(e.counts.transfers, 4);
     assert_eq!(e.counts.withdrawals, 1);
@@ -136,18 +143,51 @@ fn valid_batch_updates_balances_witness_and_digest() {
             assert_eq!(w.message_hash, Some(message_hash(&m)));
         }
     }
-    assert_eq!(root, e.new_root);
+    assert_eq!(root, e.slots_root);
+    // The fees are credited once, after the last tx.
+    let credit = e.operator_credit.as_ref().unwrap();
+    assert_eq!(credit.old_root, e.slots_root);
+    assert_eq!(credit.new_root, e.new_root);
+    assert!(credit.verify());
+    assert_eq!(credit.new.unwrap().balance - credit.old.unwrap().balance, 7);
     assert_eq!(e.witnesses[0].updates.len(), 1);
-    assert_eq!(e.witnesses[1].updates.len(), 3);
-    assert_eq!(e.witnesses[3].updates.len(), 2);
+    assert_eq!(e.witnesses[1].updates.len(), 2);
+    assert_eq!(e.witnesses[3].updates.len(), 1);
     assert_eq!(e.witnesses[0].updates[0].old, None);
-    let d = zkroll_circuits::digest::digest(&DOMAIN, &old, &e.new_root, &e.pubdata);
+    // The blob carries the data and opens at the challenge bound to the records.
+    let o = &e.blob;
+    assert_eq!(
+        o,
+        &open_blob(&e.data.blob_data(), data_commitment(&e.data.records)).unwrap()
+    );
+    assert!(verify_opening(&o.commitment, &o.x, &o.y, &o.proof).unwrap());
+    let binding = DataBinding {
+        effects_hash: effects_hash(&e.data.effects),
+        versioned_hash: o.versioned_hash,
+        x: o.x,
+        y: o.y,
+    };
+    let d = zkroll_circuits::digest::digest(&DOMAIN, &old, &e.new_root, &binding);
     assert_eq!(e.digest, d);
     assert_eq!(e.digest.value[0] & 0xe0, 0);
 }
 
 #[test]
-fn pubdata_slots_follow_the_layout() {
+fn no_fees_means_no_credit_and_no_operator_needed() {
+    let mut s = state();
+    let header = Header {
+        domain: DOMAIN,
+        operator: 42,
+    };
+    let e = apply(&mut s, &header, &[transfer(1, 2, 5, 0, 0), dep(7, 7, 3)]).unwrap();
+    assert_eq!(e.fees, 0);
+    assert_eq!(e.operator_credit, None);
+    assert_eq!(e.new_root, e.slots_root);
+    assert_eq!(s.get(42), None);
+}
+
+#[test]
+fn records_and_effects_follow_the_layout() {
     let mut s = state();
     let txs = [
         Tx::Deposit(Deposit {
@@ -156,47 +196,145 @@ fn pubdata_slots_follow_the_layout() {
             amount: 0x00aa_bbcc_ddee_ff01,
             owner: owner(9),
         }),
-        transfer(1, 2, 5, 6, 0),
-        withdraw(2, 7, 8, 0),
+        transfer(1, 2, 500, 6, 0),
+        withdraw(2, 7, 80, 0),
         full_exit(1, owner(1)),
         full_exit(2, owner(3)),
     ];
     let e = apply(&mut s, &HEADER, &txs).unwrap();
-    let p = &e.pubdata;
-    assert_eq!(p.len(), 5 * 64);
+    assert_eq!(
+        e.data.records,
+        vec![
+            Record::deposit(9),
+            Record::transfer(1, 2, (5 << 5) | 2, 6 << 5),
+            Record::withdraw(2, (8 << 5) | 1),
+            Record::full_exit(1),
+            Record::full_exit(2),
+        ]
+    );
+    for (w, r) in e.witnesses.iter().zip(&e.data.records) {
+        assert_eq!(w.record, Some(*r));
+    }
+    assert_eq!(e.witnesses[1].effect, None);
+    let p = e.data.effects_bytes();
+    assert_eq!(p.len(), 4 * 64);
     assert_eq!(p[0], 1);
     assert_eq!(&p[1..5], &9u32.to_be_bytes());
     assert_eq!(&p[5..37], &hash_to_bytes(&pk(9).pkhash()));
     assert_eq!(&p[37..44], &[0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01]);
     assert_eq!(&p[44..64], &owner(9));
-    let t = &p[64..128];
-    assert_eq!(t[0], 2);
-    assert_eq!(&t[1..5], &1u32.to_be_bytes());
-    assert_eq!(&t[5..9], &2u32.to_be_bytes());
-    assert_eq!(&t[9..17], &5u64.to_be_bytes());
-    assert_eq!(&t[17..25], &6u64.to_be_bytes());
-    assert_eq!(&t[25..29], &0u32.to_be_bytes());
-    assert!(t[29..].iter().all(|b| *b == 0));
-    let w = &p[128..192];
+    let w = &p[64..128];
     assert_eq!(w[0], 3);
     assert_eq!(&w[1..5], &2u32.to_be_bytes());
     assert_eq!(&w[5..25], &[7; 20]);
     assert_eq!(&w[25..33], &7u64.to_be_bytes());
-    assert_eq!(&w[33..41], &8u64.to_be_bytes());
-    assert_eq!(&w[41..45], &0u32.to_be_bytes());
-    assert!(w[45..].iter().all(|b| *b == 0));
-    // Full exit by the owner pays 1000 − 5 − 6; by a stranger 0.
-    let x = &p[192..256];
+    assert!(w[33..].iter().all(|b| *b == 0));
+    // Full exit by the owner pays 1000 − 500 − 6; by a stranger 0.
+    let x = &p[128..192];
     assert_eq!(x[0], 4);
     assert_eq!(&x[1..5], &1u32.to_be_bytes());
     assert_eq!(&x[5..25], &owner(1));
-    assert_eq!(&x[25..33], &989u64.to_be_bytes());
+    assert_eq!(&x[25..33], &494u64.to_be_bytes());
     assert!(x[33..].iter().all(|b| *b == 0));
-    let x = &p[256..320];
+    let x = &p[192..256];
     assert_eq!(x[0], 4);
     assert_eq!(&x[1..5], &2u32.to_be_bytes());
     assert_eq!(&x[5..25], &owner(3));
     assert!(x[25..].iter().all(|b| *b == 0));
+    // Blob data: header (version, operator, 5 records), then two records per element.
+    let b = e.data.blob_data();
+    assert_eq!(b.len(), 31 * (1 + 3));
+    assert_eq!(&b[..9], &[1, 0, 0, 0, 0, 0, 0, 0, 5]);
+}
+
+#[test]
+fn unpackable_amounts_and_fees_are_rejected() {
+    // 2^35 + 1 has no trailing zero and 36 bits; 2049 has 12.
+    expect_err(
+        state(),
+        &[transfer(1, 2, (1 << 35) + 1, 0, 0)],
+        0,
+        TxError::AmountNotPackable {
+            amount: (1 << 35) + 1,
+        },
+    );
+    expect_err(
+        state(),
+        &[transfer(1, 2, 1, 0, 0), transfer(1, 2, 1, 2049, 1)],
+        1,
+        TxError::FeeNotPackable { fee: 2049 },
+    );
+    expect_err(
+        state(),
+        &[withdraw(1, 1, 2049, 0)],
+        0,
+        TxError::FeeNotPackable { fee: 2049 },
+    );
+    // A withdrawal's amount is not packed: any amount the balance covers leaves.
+    let mut s = state();
+    s.set(1, acct(1, 1 << 36, 0));
+    apply(&mut s, &HEADER, &[withdraw(1, (1 << 35) + 1, 0, 0)]).unwrap();
+    assert_eq!(s.get(1).unwrap().balance, (1 << 35) - 1);
+}
+
+/// Applies `txs` under `header`, expects `check` to accept the error, and checks the state
+/// did not change.
+fn expect_batch_err(
+    mut s: StateTree,
+    header: &Header,
+    txs: &[Tx],
+    check: impl Fn(&ExecError) -> bool,
+) {
+    let before = s.root();
+    match apply(&mut s, header, txs) {
+        Err(e) => assert!(check(&e), "{e:?}"),
+        Ok(_) => panic!("expected an error"),
+    }
+    assert_eq!(s.root(), before, "state changed after an error");
+}
+
+#[test]
+fn fee_sum_and_operator_credit_are_checked() {
+    // Two fees of 10^19 (packable: 1·10^19) sum past 2^64.
+    let mut s = state();
+    s.set(1, acct(1, u64::MAX, 0));
+    s.set(2, acct(2, u64::MAX, 0));
+    let big = 10u64.pow(19);
+    expect_batch_err(
+        s,
+        &HEADER,
+        &[withdraw(1, 0, big, 0), withdraw(2, 0, big, 0)],
+        |e| matches!(e, ExecError::FeeOverflow { index: 1 }),
+    );
+    // The credit overflows the operator's balance.
+    let mut s = state();
+    s.set(0, acct(0, u64::MAX, 0));
+    expect_batch_err(s, &HEADER, &[withdraw(1, 1, 1, 0)], |e| {
+        matches!(
+            e,
+            ExecError::OperatorCredit(TxError::BalanceOverflow {
+                role: Role::Operator,
+                account: 0
+            })
+        )
+    });
+    // Fees for an operator that does not exist.
+    let header = Header {
+        domain: DOMAIN,
+        operator: 42,
+    };
+    expect_batch_err(state(), &header, &[withdraw(1, 1, 1, 0)], |e| {
+        matches!(
+            e,
+            ExecError::OperatorCredit(TxError::UnknownAccount {
+                role: Role::Operator,
+                index: 42
+            })
+        )
+    });
+    // More than MAX_EFFECTS effects.
+    let txs: Vec<Tx> = (0..17).map(|i| full_exit(i, owner(9))).collect();
+    expect_batch_err(state(), &HEADER, &txs, |e| matches!(e, ExecError::Data(_)));
 }
 
 #[test]
@@ -297,18 +435,6 @@ fn overdraft_and_overflows() {
             account: 2,
         },
     );
-    // Operator overflow (fee).
-    let mut s = state();
-    s.set(0, acct(0, u64::MAX, 0));
-    expect_err(
-        s,
-        &[withdraw(1, 1, 1, 0)],
-        0,
-        TxError::BalanceOverflow {
-            role: Role::Operator,
-            account: 0,
-        },
-    );
     // Nonce overflow.
     let mut s = state();
     s.set(1, acct(1, 10, u32::MAX));
@@ -340,23 +466,6 @@ fn unknown_accounts() {
             index: 77,
         },
     );
-    let mut s = state();
-    let before = s.clone();
-    let header = Header {
-        domain: DOMAIN,
-        operator: 42,
-    };
-    match apply(&mut s, &header, &[withdraw(1, 1, 1, 0)]) {
-        Err(ExecError::Tx { index: 0, error }) => assert_eq!(
-            error,
-            TxError::UnknownAccount {
-                role: Role::Operator,
-                index: 42
-            }
-        ),
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(s.root(), before.root());
 }
 
 #[test]
@@ -426,7 +535,7 @@ fn deposit_to_a_pkhash_of_no_key_creates_an_account_that_cannot_sign() {
     // Its owner can still force its exit.
     let mut s2 = s.clone();
     let e = apply(&mut s2, &HEADER, &[full_exit(6, owner(6))]).unwrap();
-    assert_eq!(e.witnesses[0].exit_amount, 14);
+    assert_eq!(e.witnesses[0].exit_amount(), 14);
     assert_eq!(s2.get(6).unwrap().balance, 0);
 }
 
@@ -495,7 +604,7 @@ fn full_exit_pays_the_owner_and_is_a_no_op_otherwise() {
         ],
     )
     .unwrap();
-    let paid: Vec<u64> = e.witnesses.iter().map(|w| w.exit_amount).collect();
+    let paid: Vec<u64> = e.witnesses.iter().map(|w| w.exit_amount()).collect();
     assert_eq!(paid, vec![0, 0, 0, 989, 0]);
     assert_eq!(e.counts.full_exits, 4);
     // No-ops change nothing (their update is a touch of the leaf, empty or not).

@@ -6,7 +6,8 @@
 //! - an error names a tx of the batch, and leaves the state exactly as it was;
 //! - on success: total supply changes only by deposits, withdrawals and forced exits; no
 //!   account disappears; nonces only grow, by one per signed tx of the account; the roots of
-//!   the execution are the state's; the pubdata has one slot per tx, and replaying it
+//!   the execution are the state's; there is one blob record per tx, the published data
+//!   (blob data bytes and effects list) decodes back to the execution's, and replaying it
 //!   (what `zkroll sync` does from L1 data) from the pre-state reaches the same root.
 #![no_main]
 
@@ -15,7 +16,7 @@ use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use zkroll::circuits::pubdata::apply_pubdata;
+use zkroll::circuits::da::{apply_batch_data, BatchData};
 use zkroll::{
     apply, Deposit, Domain, ExecError, FullExit, Header, PublicKey, SecretKey, StateTree, Transfer,
     Tx, Withdraw,
@@ -234,13 +235,20 @@ fuzz_target!(init: { let _ = &*KEYS; }, |data: &[u8]| {
     let before = state.clone();
     let before_accounts: BTreeMap<_, _> = before.accounts().map(|(i, a)| (i, *a)).collect();
     match apply(&mut state, &header, &txs) {
-        Err(ExecError::Tx { index, error }) => {
-            assert!(index < txs.len(), "error names tx {index} of {}: {error}", txs.len());
+        Err(
+            e @ (ExecError::Tx { .. }
+            | ExecError::FeeOverflow { .. }
+            | ExecError::OperatorCredit(_)
+            | ExecError::Data(_)),
+        ) => {
+            if let ExecError::Tx { index, .. } | ExecError::FeeOverflow { index } = e {
+                assert!(index < txs.len(), "error names tx {index} of {}: {e}", txs.len());
+            }
             assert_eq!(state.root(), before.root(), "a failed batch changed the root");
             let after: BTreeMap<_, _> = state.accounts().map(|(i, a)| (i, *a)).collect();
             assert_eq!(after, before_accounts, "a failed batch changed the accounts");
         }
-        Err(e) => panic!("apply failed without naming a tx: {e}"),
+        Err(e) => panic!("apply failed with an unexpected error: {e}"),
         Ok(exec) => {
             assert_eq!(exec.old_root, before.root());
             assert_eq!(exec.new_root, state.root());
@@ -257,7 +265,7 @@ fuzz_target!(init: { let _ = &*KEYS; }, |data: &[u8]| {
                         *signed.entry(wd.from).or_default() += 1;
                     }
                     Tx::Transfer(t) => *signed.entry(t.from).or_default() += 1,
-                    Tx::FullExit(_) => expected -= w.exit_amount as i128,
+                    Tx::FullExit(_) => expected -= w.exit_amount() as i128,
                 }
             }
             assert_eq!(supply(&state) as i128, expected, "total supply");
@@ -274,11 +282,16 @@ fuzz_target!(init: { let _ = &*KEYS; }, |data: &[u8]| {
                 }
             }
 
-            // Pubdata: one slot per tx, and it replays to the same root.
-            assert_eq!(exec.pubdata.len(), 64 * txs.len());
+            // Published data: one record per tx, it decodes back, and it replays to the root.
+            assert_eq!(exec.data.records.len(), txs.len());
+            let published =
+                BatchData::from_published(&exec.data.blob_data(), &exec.data.effects_bytes())
+                    .expect("the published data of an executed batch decodes");
+            assert_eq!(published, exec.data);
             let mut replay = before.clone();
-            apply_pubdata(&mut replay, &exec.pubdata, &exec.new_root)
-                .expect("the pubdata of an executed batch replays to its root");
+            let fees = apply_batch_data(&mut replay, &published, &exec.new_root)
+                .expect("the published data of an executed batch replays to its root");
+            assert_eq!(fees, exec.fees);
         }
     }
 });

@@ -12,31 +12,33 @@ interface IGroth16Verifier {
 
 /// @title zkroll rollup contract
 /// @notice Keeps the L2 state root, queues L1 priority operations (deposits and forced exits),
-/// accepts a batch only with a Groth16 proof for the digest it recomputes from calldata
-/// (docs/formats.md §5), pays out withdrawals, and, once a priority operation is overdue,
+/// accepts a batch only with a Groth16 proof for the digest it recomputes from calldata and the
+/// batch's blob (docs/formats.md §5: the L1-effects list, the blob's versioned hash and its
+/// opening at the proof's point), pays out withdrawals, and, once a priority operation is overdue,
 /// switches to exodus mode: no more batches, every account's balance in the last committed
 /// root is paid once to its owner against a Merkle proof, and unprocessed deposits are refunded.
 /// @dev Invariants: `stateRoot` is always 4 canonical Goldilocks limbs; `priorityProcessed <=
 /// priorityCount`; `priorityChain[n]` is the hash chain of the first `n` priority operations
 /// (`priorityChain[0] = 0`, `priorityChain[n+1] = keccak256(priorityChain[n] ‖ op)` with a
-/// Deposit op `0x01 ‖ pkhash(32) ‖ amount(u56 BE) ‖ owner(20)` = `0x01 ‖ slot[5..64]` and a
-/// FullExit op `0x04 ‖ account(u32 BE) ‖ requester(20)` = `slot[0..25]`, formats.md §8); the
+/// Deposit op `0x01 ‖ pkhash(32) ‖ amount(u56 BE) ‖ owner(20)` = `0x01 ‖ effect[5..64]` and a
+/// FullExit op `0x04 ‖ account(u32 BE) ‖ requester(20)` = `effect[0..25]`, formats.md §8); the
 /// contract's balance covers every `claimable` amount, every exodus exit and every refund as long
 /// as the proven circuit is sound.
 /// @dev Inherits `BlobOpening._openBlob` (the EIP-4844 point-evaluation check of a blob carried
-/// by the transaction), which the blob-carrying `commitBatch` of issue 13 will call; nothing
-/// calls it yet, so it adds no bytecode.
+/// by the transaction): `commitBatch` opens blob 0 at the proof's `x`.
 contract Rollup is BlobOpening {
     /// Goldilocks prime p = 2^64 - 2^32 + 1.
     uint256 private constant GOLDILOCKS_P = 0xffffffff00000001;
     /// L2 amounts are in gwei.
     uint256 private constant GWEI = 1e9;
-    /// Deposits are below 2^56 gwei (7 bytes in a Deposit slot).
+    /// Deposits are below 2^56 gwei (7 bytes in a Deposit effect).
     uint256 private constant MAX_DEPOSIT_GWEI = (1 << 56) - 1;
-    /// Size of one pubdata slot (one SHA-256 block).
-    uint256 private constant SLOT = 64;
+    /// Size of one L1 effect (formats.md §4.3).
+    uint256 private constant EFFECT = 64;
     /// The digest keeps its low 253 bits so that it is below the BN254 scalar field order.
     uint256 private constant DIGEST_MASK = (1 << 253) - 1;
+    /// At most this many L1 effects per batch (formats.md §4.3).
+    uint256 public constant MAX_EFFECTS = 16;
     /// Windows and deadlines are at most 2^32 blocks (so that every block number fits 40 bits).
     uint256 private constant MAX_WINDOW = 1 << 32;
 
@@ -108,8 +110,16 @@ contract Rollup is BlobOpening {
     /// A committed batch credited `amountWei` to `to` (a Withdraw, or a FullExit paying the owner).
     event WithdrawalCredited(uint256 indexed batchNumber, address indexed to, uint256 amountWei);
     /// Batch `batchNumber` moved the state from `oldRoot` to `newRoot`, consuming `priorityOps`
-    /// queued priority operations.
-    event BatchCommitted(uint256 indexed batchNumber, bytes32 oldRoot, bytes32 newRoot, uint256 priorityOps, uint256 digest);
+    /// queued priority operations; its data is the blob with versioned hash `versionedHash`
+    /// (blob 0 of the transaction), and its proof was checked against `digest`.
+    event BatchCommitted(
+        uint256 indexed batchNumber,
+        bytes32 oldRoot,
+        bytes32 newRoot,
+        uint256 priorityOps,
+        bytes32 versionedHash,
+        uint256 digest
+    );
     /// `to` withdrew `amountWei`.
     event Withdrawn(address indexed to, uint256 amountWei);
     /// Exodus mode started: priority operation `overdueIndex` was due by block `deadline`; exits
@@ -138,13 +148,17 @@ contract Rollup is BlobOpening {
     error DepositNotGwei(uint256 value);
     /// A deposit must be below 2^56 gwei.
     error DepositTooLarge(uint256 value);
-    /// Pubdata must be a whole number of 64-byte slots.
-    error PubdataLength(uint256 length);
-    /// Slot `slot` has a type code that is not Deposit (1), Transfer (2), Withdraw (3) or FullExit (4).
-    error UnknownSlotType(uint256 slot, uint256 kind);
+    /// The effects list must be a whole number of 64-byte effects.
+    error EffectsLength(uint256 length);
+    /// The effects list holds more than `MAX_EFFECTS` effects.
+    error TooManyEffects(uint256 length);
+    /// Effect `index` has a type code that is not Deposit (1), Withdraw (3) or FullExit (4).
+    error UnknownEffectType(uint256 index, uint256 kind);
+    /// Effect `index` (a Withdraw or FullExit) has a non-zero byte in 33..64.
+    error EffectNotZeroPadded(uint256 index);
     /// The batch consumes more priority operations than are queued.
     error PriorityQueueOverrun(uint256 processed, uint256 queued);
-    /// The batch's Deposit and FullExit slots are not, in order, the next queued operations.
+    /// The batch's Deposit and FullExit effects are not, in order, the next queued operations.
     error PriorityQueueMismatch();
     /// The caller is not the operator, and the operator is not late.
     error NotOperator();
@@ -243,35 +257,71 @@ contract Rollup is BlobOpening {
         emit FullExitRequested(index, msg.sender, account, uint64(deadline));
     }
 
-    /// @notice Commits a batch: checks the pubdata layout and its Deposit and FullExit slots
-    /// against the priority queue, credits its Withdraw and FullExit slots, and verifies `proof`
-    /// for the digest of (chain id, this contract, current root, `newRoot`, sha256(`pubdata`)).
-    /// The operator may always commit; anyone else only once the oldest waiting priority
+    /// @notice Commits a batch (docs/formats.md §4.3, §5, §10): checks the L1-effects list
+    /// (at most `MAX_EFFECTS` 64-byte effects) and its Deposit and FullExit effects against the
+    /// priority queue, credits its Withdraw and FullExit effects, checks that blob 0 of this
+    /// transaction opens to `y` at `x`, and verifies `proof` for the digest of (chain id, this
+    /// contract, current root, `newRoot`, sha256(`effects`), the blob's versioned hash, `x`,
+    /// `y`). The operator may always commit; anyone else only once the oldest waiting priority
     /// operation has waited `operatorWindow` blocks or no batch was committed for
     /// `silenceWindow` blocks.
-    /// @param pubdata the batch's 64-byte slots (formats.md §4).
+    /// @dev Must be sent as an EIP-4844 (type-3) transaction whose first blob carries the
+    /// batch's data; the proof binds that blob through its versioned hash and the opening.
     /// @param newRoot the state root after the batch (canonical limbs).
+    /// @param effects the batch's L1-effects list: 64-byte Deposit, Withdraw and FullExit effects.
+    /// @param x the evaluation point (a canonical BLS12-381 scalar; the proof fixes it).
+    /// @param y the value of blob 0's polynomial at `x` (canonical).
+    /// @param blobCommitment blob 0's KZG commitment (48 bytes).
+    /// @param blobProof the KZG proof of the opening (48 bytes).
     /// @param proof Groth16 proof: A.x, A.y, B.x_im, B.x_re, B.y_im, B.y_re, C.x, C.y.
-    function commitBatch(bytes calldata pubdata, bytes32 newRoot, uint256[8] calldata proof) external {
-        uint256 len = pubdata.length;
-        if (len % SLOT != 0) revert PubdataLength(len);
+    function commitBatch(
+        bytes32 newRoot,
+        bytes calldata effects,
+        uint256 x,
+        uint256 y,
+        bytes calldata blobCommitment,
+        bytes calldata blobProof,
+        uint256[8] calldata proof
+    ) external {
+        uint256 start = _checkCommit(newRoot, effects.length);
+        bytes32 versionedHash = _openBlob(0, x, y, blobCommitment, blobProof);
+        _commit(newRoot, effects, start, versionedHash, x, y, proof);
+    }
+
+    /// The checks of `commitBatch` before the blob and the effects: the effects list's length,
+    /// `newRoot`'s limbs, exodus, and who may commit. Returns the queue position the batch
+    /// starts at.
+    function _checkCommit(bytes32 newRoot, uint256 len) private view returns (uint256 start) {
+        if (len % EFFECT != 0) revert EffectsLength(len);
+        if (len > MAX_EFFECTS * EFFECT) revert TooManyEffects(len);
         _checkRoot(newRoot);
         if (exodus) revert ExodusActive();
-        uint256 start = priorityProcessed;
+        start = priorityProcessed;
         if (msg.sender != operator) _checkOperatorLate(start);
+    }
 
+    /// Applies the effects, verifies the proof for the recomputed digest and moves the state.
+    function _commit(
+        bytes32 newRoot,
+        bytes calldata effects,
+        uint256 start,
+        bytes32 versionedHash,
+        uint256 x,
+        uint256 y,
+        uint256[8] calldata proof
+    ) private {
         uint256 nextBatch = uint256(batchNumber) + 1;
-        uint256 processed = _applySlots(pubdata, start, nextBatch);
+        uint256 processed = _applyEffects(effects, start, nextBatch);
 
         bytes32 oldRoot = stateRoot;
-        uint256 digest = _digest(pubdata, oldRoot, newRoot);
+        uint256 digest = _digest(oldRoot, newRoot, effects, versionedHash, x, y);
         verifier.verifyProof(proof, digest);
 
         stateRoot = newRoot;
         batchNumber = uint64(nextBatch);
         priorityProcessed = uint64(processed);
         lastCommitBlock = uint40(block.number);
-        emit BatchCommitted(nextBatch, oldRoot, newRoot, processed - start, digest);
+        emit BatchCommitted(nextBatch, oldRoot, newRoot, processed - start, versionedHash, digest);
     }
 
     /// @notice Pays the caller everything committed batches credited to it.
@@ -383,25 +433,35 @@ contract Rollup is BlobOpening {
         revert NotOperator();
     }
 
-    /// Walks the slots of `pubdata`: folds Deposit and FullExit slots into the priority chain
-    /// starting at queue position `start` and checks the result against the queue, credits
-    /// Withdraw slots and paying FullExit slots (events tagged with `nextBatch`), accepts
-    /// Transfer slots, rejects any other type code. Returns the queue position after the batch.
-    function _applySlots(bytes calldata pubdata, uint256 start, uint256 nextBatch)
+    /// Walks the effects (formats.md §4.3): folds Deposit and FullExit effects into the
+    /// priority chain starting at queue position `start` and checks the result against the
+    /// queue, credits Withdraw effects and paying FullExit effects (events tagged with
+    /// `nextBatch`), and rejects any other type code (`UnknownEffectType`) and a Withdraw or
+    /// FullExit whose bytes 33..64 are not zero (`EffectNotZeroPadded`; a Deposit uses all 64
+    /// bytes). Returns the queue position after the batch.
+    function _applyEffects(bytes calldata effects, uint256 start, uint256 nextBatch)
         private
         returns (uint256 processed)
     {
         processed = start;
         bytes32 chain;
-        uint256 badSlot = type(uint256).max;
+        uint256 bad = type(uint256).max;
+        bool badPadding;
         bytes32 creditTopic = WithdrawalCredited.selector;
         assembly ("memory-safe") {
             let m := mload(0x40)
-            let base := pubdata.offset
-            let end := add(base, pubdata.length)
+            let base := effects.offset
+            let end := add(base, effects.length)
             for { let off := base } lt(off, end) { off := add(off, 64) } {
                 let kind := byte(0, calldataload(off))
-                if eq(kind, 2) { continue }
+                if or(eq(kind, 3), eq(kind, 4)) {
+                    // Bytes 33..64 are not listed for a Withdraw or a FullExit: all zero.
+                    if shl(8, calldataload(add(off, 32))) {
+                        bad := div(sub(off, base), 64)
+                        badPadding := 1
+                        break
+                    }
+                }
                 if eq(kind, 3) {
                     // Withdraw: L1 address at 5..25, amount (u64 gwei) at 25..33.
                     let to := shr(96, calldataload(add(off, 5)))
@@ -409,7 +469,7 @@ contract Rollup is BlobOpening {
                     mstore(0, to)
                     mstore(0x20, claimable.slot)
                     let s := keccak256(0, 0x40)
-                    // Cannot overflow: at most 2^94 wei per slot and fewer than 2^64 slots.
+                    // Cannot overflow: at most 2^94 wei per effect and fewer than 2^64 effects.
                     sstore(s, add(sload(s), amount))
                     mstore(m, amount)
                     log3(m, 0x20, creditTopic, nextBatch, to)
@@ -424,13 +484,13 @@ contract Rollup is BlobOpening {
                     mstore(m, chain)
                     switch kind
                     case 1 {
-                        // Deposit op: 0x01 ‖ slot[5..64] (pkhash, amount, owner).
+                        // Deposit op: 0x01 ‖ effect[5..64] (pkhash, amount, owner).
                         mstore8(add(m, 0x20), 1)
                         calldatacopy(add(m, 0x21), add(off, 5), 59)
                         chain := keccak256(m, 0x5c)
                     }
                     default {
-                        // FullExit op: slot[0..25] = 0x04 ‖ account ‖ requester.
+                        // FullExit op: effect[0..25] = 0x04 ‖ account ‖ requester.
                         calldatacopy(add(m, 0x20), off, 25)
                         chain := keccak256(m, 0x39)
                         // The circuit's result: amount (u64 gwei) at 25..33, 0 for a no-op.
@@ -448,11 +508,14 @@ contract Rollup is BlobOpening {
                     processed := add(processed, 1)
                     continue
                 }
-                badSlot := div(sub(off, base), 64)
+                bad := div(sub(off, base), 64)
                 break
             }
         }
-        if (badSlot != type(uint256).max) revert UnknownSlotType(badSlot, uint8(pubdata[badSlot * SLOT]));
+        if (bad != type(uint256).max) {
+            if (badPadding) revert EffectNotZeroPadded(bad);
+            revert UnknownEffectType(bad, uint8(effects[bad * EFFECT]));
+        }
         if (processed != start) {
             uint256 queued = priorityCount;
             if (processed > queued) revert PriorityQueueOverrun(processed, queued);
@@ -461,9 +524,17 @@ contract Rollup is BlobOpening {
     }
 
     /// The public-input digest of formats.md §5, masked to 253 bits.
-    function _digest(bytes calldata pubdata, bytes32 oldRoot, bytes32 newRoot) private view returns (uint256) {
+    function _digest(bytes32 oldRoot, bytes32 newRoot, bytes calldata effects, bytes32 versionedHash, uint256 x, uint256 y)
+        private
+        view
+        returns (uint256)
+    {
         return uint256(
-            sha256(abi.encodePacked(uint64(block.chainid), address(this), oldRoot, newRoot, sha256(pubdata)))
+            sha256(
+                abi.encodePacked(
+                    uint64(block.chainid), address(this), oldRoot, newRoot, sha256(effects), versionedHash, x, y
+                )
+            )
         ) & DIGEST_MASK;
     }
 

@@ -1,7 +1,8 @@
 //! Gas report: deploys the verifier and the rollup on anvil and writes
 //! `verifier-contract/gas.md` with the gas of `verifyProof` (as a transaction, 1 public input),
-//! of `commitBatch` (64 transfers; with withdrawals; with priority operations), of `deposit`,
-//! `requestFullExit`, and of the exodus path (`activateExodus`, one `exodusExit`, one
+//! of `commitBatch` (a type-3 transaction carrying the batch's blob: execution, calldata and
+//! blob gas apart; 0 effects, 8 deposits + 2 forced exits + 6 withdrawals, 16 withdrawals), of
+//! `deposit`, `requestFullExit`, and of the exodus path (`activateExodus`, one `exodusExit`, one
 //! `refundDeposit`) and one Poseidon permutation.
 //!
 //! Run: `scripts/setup-l1.sh && cargo run -p zkroll-verifier-contract --example gas_report`
@@ -17,10 +18,12 @@ use alloy::providers::Provider;
 use std::fmt::Write;
 use support::tree::{leaf_hash, Tree};
 use support::{
-    deposit_slot, full_exit_slot, pkhash, pubdata, root, transfer_slot, withdraw_slot, Env,
+    deposit_effect, effects, full_exit_effect, pkhash, point, root, withdraw_effect, Env,
 };
 use zkroll_verifier_contract::bindings::IPoseidonGoldilocks;
-use zkroll_verifier_contract::{verify_proof_tx, ExitLeaf, TxReport, TX_BASE_GAS};
+use zkroll_verifier_contract::{
+    verify_proof_tx, BatchBlob, BlobTxReport, ExitLeaf, TxReport, TX_BASE_GAS,
+};
 
 /// EIP-7623 floor: 21000 + 10 per calldata token (zero byte = 1 token, non-zero = 4).
 fn floor_gas(calldata_gas: u64) -> u64 {
@@ -28,18 +31,43 @@ fn floor_gas(calldata_gas: u64) -> u64 {
     TX_BASE_GAS + 10 * (calldata_gas / 4)
 }
 
-fn row(out: &mut String, what: &str, r: &TxReport) {
+fn row(out: &mut String, what: &str, r: &TxReport, blob_gas: Option<u64>) {
     let floor = floor_gas(r.calldata_gas);
     writeln!(
         out,
-        "| {what} | {} | {} | **{}** | {}{} |",
+        "| {what} | {} | {} | **{}** | {} | {}{} |",
         r.gas_used,
         r.calldata_gas,
         r.execution_gas(),
+        blob_gas.map_or("–".to_owned(), |g| g.to_string()),
         floor,
         if r.gas_used <= floor { " (binds!)" } else { "" }
     )
     .unwrap();
+}
+
+/// Blob data the size of a 64-transfer batch (header + 32 elements of two records each,
+/// formats.md §4.2): the contract never reads the blob, so its content does not change the gas.
+fn batch_data(tag: u8) -> Vec<u8> {
+    (0..33 * 31u32)
+        .map(|i| (i.wrapping_mul(31) as u8) ^ tag)
+        .collect()
+}
+
+/// Proves and commits `(list, new_root)` with a fresh batch blob tagged `tag`.
+async fn commit(
+    env: &Env,
+    list: &[[u8; 64]],
+    new_root: [u8; 32],
+    tag: u8,
+) -> Result<BlobTxReport, Box<dyn std::error::Error>> {
+    let list = effects(list);
+    let blob = BatchBlob::new(&batch_data(tag), point(u64::from(tag)))?;
+    let proof = env.prove(&list, &new_root, &blob.opening).await;
+    Ok(env
+        .rollup
+        .commit_batch(new_root, &list, &blob, proof)
+        .await?)
 }
 
 #[tokio::main]
@@ -62,53 +90,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         zkroll_verifier_contract::proof_words(&support::echo::prove(support::proving_key(), x));
     let verify = verify_proof_tx(&env.provider, env.verifier, proof, x).await?;
 
-    // Batches, committed one after the other.
-    let transfers = |n: u32| -> Vec<[u8; 64]> {
-        (0..n)
-            .map(|i| {
-                transfer_slot(
-                    1000 + i,
-                    2000 + 7 * i,
-                    1_000_000 + u64::from(i),
-                    1_000 + u64::from(i),
-                    1,
-                )
-            })
-            .collect()
-    };
     let mut reports = Vec::new();
 
-    // The first batch also pays 20 000 for turning the counters slot from zero to non-zero;
-    // it is reported separately and the others are measured in the steady state after it.
-    let batch = pubdata(&transfers(64));
-    let proof = env.prove(&batch, &root(10)).await;
-    let first = env.rollup.commit_batch(&batch, root(10), proof).await?;
+    // The first batch after deployment is reported separately (it would pay 20 000 more if a
+    // storage slot went from zero to non-zero; the constructor already set the counters slot's
+    // `lastCommitBlock`, so it costs the same); the others are measured after it.
+    let first = commit(&env, &[], root(10), 10).await?;
+    reports.push(("0 effects", commit(&env, &[], root(1), 1).await?));
 
-    let batch = pubdata(&transfers(64));
-    let proof = env.prove(&batch, &root(1)).await;
-    reports.push((
-        "64 transfers",
-        env.rollup.commit_batch(&batch, root(1), proof).await?,
-    ));
-
-    let mut slots = transfers(56);
-    slots.extend((0..8u8).map(|i| {
-        withdraw_slot(
-            10 + u32::from(i),
-            Address::repeat_byte(0x10 + i),
-            5_000,
-            10,
-            1,
-        )
-    }));
-    let batch = pubdata(&slots);
-    let proof = env.prove(&batch, &root(2)).await;
-    reports.push((
-        "56 transfers + 8 withdrawals (fresh L1 addresses)",
-        env.rollup.commit_batch(&batch, root(2), proof).await?,
-    ));
-
-    // Priority operations: 8 deposits (from 8 senders, fresh owners) and 2 forced exits.
+    // Priority operations: 8 deposits (from 8 senders, fresh owners) and 2 forced exits, and
+    // 6 withdrawals to fresh L1 addresses: the 16 effects a batch may carry.
     let gwei = |n: u64| U256::from(1_000_000_000u64) * U256::from(n);
     let mut deposits = Vec::new();
     for i in 0..8u64 {
@@ -118,9 +109,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let exit_req = env.user(1).request_full_exit(100).await?;
     env.user(2).request_full_exit(100).await?;
     let owners = env.anvil.addresses();
-    let mut slots: Vec<[u8; 64]> = (0..8u64)
+    let mut list: Vec<[u8; 64]> = (0..8u64)
         .map(|i| {
-            deposit_slot(
+            deposit_effect(
                 100 + i as u32,
                 &pkhash(i + 1),
                 1_000 + i,
@@ -128,23 +119,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         })
         .collect();
-    slots.push(full_exit_slot(100, owners[1], 1_000));
-    slots.push(full_exit_slot(100, owners[2], 0));
-    slots.extend(transfers(46));
-    slots.extend((0..8u8).map(|i| {
-        withdraw_slot(
-            10 + u32::from(i),
-            Address::repeat_byte(0x40 + i),
-            5_000,
-            10,
-            1,
-        )
-    }));
-    let batch = pubdata(&slots);
-    let proof = env.prove(&batch, &root(3)).await;
+    list.push(full_exit_effect(100, owners[1], 1_000));
+    list.push(full_exit_effect(100, owners[2], 0));
+    list.extend(
+        (0..6u8).map(|i| withdraw_effect(10 + u32::from(i), Address::repeat_byte(0x40 + i), 5_000)),
+    );
     reports.push((
-        "8 deposits + 2 forced exits (1 paying) + 46 transfers + 8 withdrawals",
-        env.rollup.commit_batch(&batch, root(3), proof).await?,
+        "8 deposits + 2 forced exits (1 paying) + 6 withdrawals (fresh L1 addresses)",
+        commit(&env, &list, root(2), 2).await?,
+    ));
+    let list: Vec<[u8; 64]> = (0..16u8)
+        .map(|i| withdraw_effect(10 + u32::from(i), Address::repeat_byte(0x60 + i), 5_000))
+        .collect();
+    reports.push((
+        "16 withdrawals (fresh L1 addresses)",
+        commit(&env, &list, root(3), 3).await?,
     ));
 
     // The exodus path on a second rollup with a real state root: 2 accounts, one pending
@@ -159,8 +148,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ex.commit(
         &ex.rollup,
         &[
-            deposit_slot(3, &pkhash(1), 1_000, alice),
-            deposit_slot(0x5a5a_5a5a, &pkhash(2), 500, bob),
+            deposit_effect(3, &pkhash(1), 1_000, alice),
+            deposit_effect(0x5a5a_5a5a, &pkhash(2), 500, bob),
         ],
         tree.root(),
     )
@@ -209,37 +198,52 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     writeln!(
         out,
-        "**excl. calldata** = `gasUsed − 21000 − calldata gas`, calldata gas by EIP-2028 \
-         (4 per zero byte, 16 per non-zero byte of the transaction input). The EIP-7623 \
-         calldata floor (21000 + 10 per token) is shown to check it does not bind.\n"
+        "**excl. calldata** (execution) = `gasUsed − 21000 − calldata gas`, calldata gas by \
+         EIP-2028 (4 per zero byte, 16 per non-zero byte of the transaction input). **blob gas** \
+         is the type-3 transaction's `blobGasUsed` (131 072 per blob, paid at the blob base fee, \
+         outside `gasUsed`); `commitBatch` carries one blob. The EIP-7623 calldata floor \
+         (21000 + 10 per token) is shown to check it does not bind.\n"
     )?;
     writeln!(
         out,
-        "| transaction | gasUsed | calldata gas | excl. calldata | EIP-7623 floor |"
+        "| transaction | gasUsed | calldata gas | excl. calldata | blob gas | EIP-7623 floor |"
     )?;
-    writeln!(out, "|---|---|---|---|---|")?;
-    row(&mut out, "`Verifier.verifyProof` (1 public input)", &verify);
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    row(
+        &mut out,
+        "`Verifier.verifyProof` (1 public input)",
+        &verify,
+        None,
+    );
     for (what, r) in &reports {
-        row(&mut out, &format!("`Rollup.commitBatch`: {what}"), r);
+        row(
+            &mut out,
+            &format!("`Rollup.commitBatch` + blob: {what}"),
+            &r.tx,
+            Some(r.blob_gas_used),
+        );
     }
     row(
         &mut out,
-        "`Rollup.commitBatch`: 64 transfers, first batch after deployment",
-        &first,
+        "`Rollup.commitBatch` + blob: 0 effects, first batch after deployment",
+        &first.tx,
+        Some(first.blob_gas_used),
     );
     row(
         &mut out,
         "`Rollup.deposit` (fresh queue slots: chain head + refund record)",
         &deposits[7],
+        None,
     );
-    row(&mut out, "`Rollup.requestFullExit`", &exit_req);
-    row(&mut out, "`Rollup.activateExodus`", &activate);
+    row(&mut out, "`Rollup.requestFullExit`", &exit_req, None);
+    row(&mut out, "`Rollup.activateExodus`", &activate, None);
     row(
         &mut out,
         "`Rollup.exodusExit` (leaf + 32-level Poseidon path, pays the owner)",
         &exit,
+        None,
     );
-    row(&mut out, "`Rollup.refundDeposit`", &refund);
+    row(&mut out, "`Rollup.refundDeposit`", &refund, None);
     writeln!(out)?;
     // The call overhead (dispatch, ABI, return) is what an empty hashNoPad costs.
     writeln!(
@@ -264,21 +268,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         out,
         "Targets (DESIGN.md §6): verifyProof as a transaction ≤ 230 000 (goal ≤ 214 000, gnark's \
          template 214 200, floor ≈ 212 800); commitBatch excl. calldata ≤ 300 000 (goal ≤ 250 000); \
-         one exodus exit ≤ 2 000 000 (issue 12).\n"
+         one exodus exit ≤ 2 000 000 (issue 12). The blob's data (the batch's transactions) costs \
+         no calldata: blob gas is a separate fee market (blob base fee: {} wei on this anvil).\n",
+        reports[0].1.blob_gas_price
     )?;
     writeln!(
         out,
-        "Of commitBatch (64 transfers) excl. calldata, {} is the verifier's own execution (as \
-         measured by the verifyProof transaction) and {} the rollup around it: calling the \
-         verifier (cold account 2600 + ABI), sha256 of pubdata and of the digest preimage, \
-         walking the slots, 2 storage slots read and written, the event. Each withdrawal to an \
-         L1 address with nothing claimable yet costs about 22 000 more (a zero to non-zero \
-         `claimable` slot) plus its event, as does a paying FullExit; a batch's priority \
-         operations cost 2 cold reads of the priority hash chain plus one keccak per operation. \
-         A deposit writes 2 new storage slots (chain head and its refund record: sender, \
-         amount, deadline) and the counters.",
+        "Of commitBatch (0 effects) excl. calldata, {} is the verifier's own execution (as \
+         measured by the verifyProof transaction) and {} the rollup around it: the blob opening \
+         (`blobhash`, range checks, sha256 of the commitment, the point-evaluation precompile's \
+         50 000), calling the verifier (cold account 2600 + ABI), sha256 of the effects list and \
+         of the 232-byte digest preimage, 2 storage slots read and written, the event. Each \
+         withdrawal to an L1 address with nothing claimable yet costs about 22 000 more (a zero \
+         to non-zero `claimable` slot) plus its event, as does a paying FullExit; a batch's \
+         priority operations cost 2 cold reads of the priority hash chain plus one keccak per \
+         operation. A deposit writes 2 new storage slots (chain head and its refund record: \
+         sender, amount, deadline) and the counters.",
         verify_exec,
-        reports[0].1.execution_gas().saturating_sub(verify_exec)
+        reports[0].1.tx.execution_gas().saturating_sub(verify_exec)
     )?;
     writeln!(
         out,

@@ -3,6 +3,9 @@
 //! the generated verifier; a test compares them with the ABI solc produces, so they cannot drift
 //! apart silently.
 
+// `commitBatch` takes 7 arguments, so its generated call builder takes 8 with `self`.
+#![allow(clippy::too_many_arguments)]
+
 alloy::sol! {
     /// The generated Groth16 verifier (see [`crate::verifier_solidity`]).
     #[sol(rpc, abi, all_derives)]
@@ -52,7 +55,7 @@ alloy::sol! {
         event DepositQueued(uint256 indexed index, address indexed sender, address indexed owner, bytes32 pkhash, uint64 amount, uint64 deadline);
         event FullExitRequested(uint256 indexed index, address indexed requester, uint32 indexed account, uint64 deadline);
         event WithdrawalCredited(uint256 indexed batchNumber, address indexed to, uint256 amountWei);
-        event BatchCommitted(uint256 indexed batchNumber, bytes32 oldRoot, bytes32 newRoot, uint256 priorityOps, uint256 digest);
+        event BatchCommitted(uint256 indexed batchNumber, bytes32 oldRoot, bytes32 newRoot, uint256 priorityOps, bytes32 versionedHash, uint256 digest);
         event Withdrawn(address indexed to, uint256 amountWei);
         event ExodusActivated(uint256 indexed overdueIndex, uint256 deadline, bytes32 stateRoot, uint256 batchNumber);
         event ExodusExit(uint32 indexed account, address indexed owner, uint64 amount);
@@ -67,8 +70,10 @@ alloy::sol! {
         error DepositZero();
         error DepositNotGwei(uint256 value);
         error DepositTooLarge(uint256 value);
-        error PubdataLength(uint256 length);
-        error UnknownSlotType(uint256 slot, uint256 kind);
+        error EffectsLength(uint256 length);
+        error TooManyEffects(uint256 length);
+        error UnknownEffectType(uint256 index, uint256 kind);
+        error EffectNotZeroPadded(uint256 index);
         error PriorityQueueOverrun(uint256 processed, uint256 queued);
         error PriorityQueueMismatch();
         error NotOperator();
@@ -93,6 +98,7 @@ alloy::sol! {
         error PointEvaluationOutput(uint256 index);
 
         function EMPTY_ROOT() external view returns (bytes32);
+        function MAX_EFFECTS() external view returns (uint256);
         function verifier() external view returns (address);
         function hasher() external view returns (address);
         function operator() external view returns (address);
@@ -112,7 +118,7 @@ alloy::sol! {
 
         function deposit(bytes32 pkhash, address owner) external payable;
         function requestFullExit(uint32 account) external;
-        function commitBatch(bytes calldata pubdata, bytes32 newRoot, uint256[8] calldata proof) external;
+        function commitBatch(bytes32 newRoot, bytes calldata effects, uint256 x, uint256 y, bytes calldata blobCommitment, bytes calldata blobProof, uint256[8] calldata proof) external;
         function withdraw() external;
         function activateExodus() external;
         function exodusExit(uint32 account, bytes32 pkhash, uint64 balance, uint32 nonce, address owner, bytes32[32] calldata siblings) external;

@@ -3,8 +3,10 @@
 //! and reading a transaction's blobs back, each checked against the versioned hash the chain
 //! recorded (docs/l1.md "Blobs").
 //!
-//! What goes into a blob (the 31-byte chunk encoding) is the proof side's business: everything
-//! here takes and returns whole [`Blob`]s.
+//! What goes into a blob (the 31-byte chunk encoding of docs/formats.md §10) is
+//! `zkroll_circuits::blob::encoding`'s business: [`BatchBlob`] builds a batch's blob from its data
+//! bytes with it (and opens it at the proof's point), [`batch_data`] decodes one back; everything
+//! else here takes and returns whole [`Blob`]s.
 
 use crate::client::{calldata_gas, L1Error, TxReport, RECEIPT_TIMEOUT};
 use alloy::consensus::Transaction as _;
@@ -29,6 +31,10 @@ pub enum BlobError {
     /// c-kzg refused a blob or a point (e.g. a 32-byte field element ≥ the BLS12-381 modulus).
     #[error("KZG: {0}")]
     Kzg(#[from] c_kzg::Error),
+    /// Batch data does not fit one blob, or a blob is not a valid encoding of data (an element
+    /// with a non-zero top byte or ≥ the modulus, named by its index).
+    #[error("batch blob data: {0}")]
+    Data(#[from] zkroll_circuits::blob::BlobError),
     /// An evaluation point is not a canonical BLS12-381 scalar.
     #[error("evaluation point {0} is not below the BLS12-381 scalar modulus")]
     PointNotCanonical(B256),
@@ -190,6 +196,47 @@ pub fn open_blob(blob: &Blob, x: B256) -> Result<BlobOpening, BlobError> {
         commitment,
         proof: Bytes48::from(proof.to_bytes().into_inner()),
     })
+}
+
+/// The blob carrying a batch's data (docs/formats.md §4.2, §10) and its opening at the
+/// evaluation point the batch's proof fixes: what `commitBatch` needs besides the effects list,
+/// the root and the proof.
+///
+/// Invariant (kept by [`BatchBlob::new`]): `opening` opens `blob` (its commitment, versioned
+/// hash, `y = p(x)` and KZG proof are `blob`'s, computed with c-kzg).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchBlob {
+    /// The blob (boxed: 128 KiB).
+    pub blob: Box<Blob>,
+    /// Its opening at `x`.
+    pub opening: BlobOpening,
+}
+
+impl BatchBlob {
+    /// The blob of `data` (31-byte chunks, `zkroll_circuits::blob::encoding::data_to_blob`),
+    /// opened at `x`. Errors: the data does not fit one blob ([`BlobError::Data`]), `x` is not
+    /// canonical ([`BlobError::PointNotCanonical`]).
+    pub fn new(data: &[u8], x: B256) -> Result<Self, BlobError> {
+        let bytes = zkroll_circuits::blob::encoding::data_to_blob(data)?;
+        let blob = Box::new(Blob::from_slice(&bytes[..]));
+        let opening = open_blob(&blob, x)?;
+        Ok(Self { blob, opening })
+    }
+
+    /// The blob's versioned hash (what `blobhash(0)` returns in the commit transaction).
+    pub fn versioned_hash(&self) -> B256 {
+        self.opening.versioned_hash
+    }
+}
+
+/// The data bytes a batch blob carries (`4096 · 31` bytes, trailing zeros included: the blob
+/// header says how many records follow), decoded with
+/// `zkroll_circuits::blob::encoding::blob_to_data`. A blob whose elements are not of the data
+/// encoding's form is [`BlobError::Data`] naming the element.
+pub fn batch_data(blob: &Blob) -> Result<Vec<u8>, BlobError> {
+    Ok(zkroll_circuits::blob::encoding::blob_to_data(
+        blob.as_slice(),
+    )?)
 }
 
 /// The sidecar of `blobs` in `format`, with commitments and proofs computed by c-kzg
@@ -594,6 +641,39 @@ mod tests {
         let mut bad = b;
         bad.0[..32].copy_from_slice(p.as_slice());
         assert!(matches!(blob_commitment(&bad), Err(BlobError::Kzg(_))));
+    }
+
+    #[test]
+    fn batch_blob_encodes_data_in_31_byte_chunks_and_opens_at_x() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let x = B256::with_last_byte(9);
+        let b = BatchBlob::new(&data, x).unwrap();
+        // Element i is 0x00 ‖ chunk i (formats.md §10).
+        assert_eq!(b.blob[0], 0);
+        assert_eq!(&b.blob[1..32], &data[..31]);
+        assert_eq!(b.blob[32], 0);
+        assert_eq!(&b.blob[33..64], &data[31..62]);
+        assert_eq!(b.opening, open_blob(&b.blob, x).unwrap());
+        assert_eq!(b.versioned_hash(), blob_versioned_hash(&b.blob).unwrap());
+        let back = batch_data(&b.blob).unwrap();
+        assert_eq!(back.len(), 4096 * 31);
+        assert_eq!(&back[..100], &data[..]);
+        assert!(back[100..].iter().all(|&v| v == 0));
+
+        // Too much data for one blob, a non-canonical x, a blob that is not data.
+        assert!(matches!(
+            BatchBlob::new(&vec![1u8; 4096 * 31 + 1], x),
+            Err(BlobError::Data(_))
+        ));
+        let r = B256::from(BLS_MODULUS.to_be_bytes::<32>());
+        assert!(matches!(
+            BatchBlob::new(&data, r),
+            Err(BlobError::PointNotCanonical(p)) if p == r
+        ));
+        let mut not_data = *b.blob;
+        not_data[32 * 7] = 1;
+        let err = batch_data(&not_data).unwrap_err();
+        assert!(err.to_string().contains("element 7"), "{err}");
     }
 
     #[test]

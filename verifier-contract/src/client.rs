@@ -1,13 +1,21 @@
 //! alloy client: spawn anvil, deploy the verifier and the rollup, send deposits, forced-exit
-//! requests, batches, withdrawals and the exodus calls, read the state and the event/calldata
-//! history a `zkroll sync` rebuilds the L2 state from, and report the gas each transaction used.
+//! requests, batches (type-3 transactions carrying the batch's blob), withdrawals and the exodus
+//! calls, read the state and the event/calldata/blob history a `zkroll sync` rebuilds the L2
+//! state from, and report the gas each transaction used.
 //!
 //! Every JSON-RPC request has a timeout ([`RPC_TIMEOUT`]) and every receipt wait one
 //! ([`RECEIPT_TIMEOUT`]): a dead or silent node is an error, never a hang.
 
 use crate::bindings::{IGroth16Verifier, IPoseidonGoldilocks, IRollup};
+use crate::blob::{
+    read_blobs, send_blob_tx, BatchBlob, BlobError, BlobOpening, BlobSource, BlobTxReport,
+    SidecarFormat,
+};
 use crate::toolchain::{Artifact, Toolchain, ToolchainError};
 use crate::verifier_gen::{verifier_solidity, GenerateError};
+use alloy::eips::eip4844::Blob;
+#[cfg(test)]
+use alloy::eips::eip4844::Bytes48;
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::node_bindings::{Anvil, AnvilInstance, NodeError};
 use alloy::primitives::{Address, Bytes, TxHash, B256, U256};
@@ -396,8 +404,8 @@ pub struct QueuedDeposit {
 }
 
 impl QueuedDeposit {
-    /// The Deposit pubdata slot (formats.md §4) that processes this deposit into `account`.
-    pub fn slot(&self, account: u32) -> [u8; 64] {
+    /// The Deposit effect (formats.md §4.3) that processes this deposit into `account`.
+    pub fn effect(&self, account: u32) -> [u8; 64] {
         let mut s = [0u8; 64];
         s[0] = 1;
         s[1..5].copy_from_slice(&account.to_be_bytes());
@@ -422,9 +430,9 @@ pub struct QueuedFullExit {
 }
 
 impl QueuedFullExit {
-    /// The FullExit pubdata slot (formats.md §4) with the circuit's result `amount` (the
+    /// The FullExit effect (formats.md §4.3) with the circuit's result `amount` (the
     /// account's balance when `requester` owns it, 0 for a no-op).
-    pub fn slot(&self, amount: u64) -> [u8; 64] {
+    pub fn effect(&self, amount: u64) -> [u8; 64] {
         let mut s = [0u8; 64];
         s[0] = 4;
         s[1..5].copy_from_slice(&self.account.to_be_bytes());
@@ -473,7 +481,8 @@ pub struct PriorityOpInfo {
 }
 
 /// A committed batch: its `BatchCommitted` event and the `commitBatch` calldata of its
-/// transaction.
+/// transaction. Its data is in the blob with `versioned_hash` (blob 0 of `tx_hash`): see
+/// [`RollupClient::batch_blob_data`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommittedBatch {
     /// Batch number (1-based).
@@ -486,8 +495,15 @@ pub struct CommittedBatch {
     pub priority_ops: u64,
     /// The public-input digest it was proven for.
     pub digest: U256,
-    /// The batch's pubdata (64-byte slots), from the transaction's calldata.
-    pub pubdata: Vec<u8>,
+    /// The batch's L1-effects list (64-byte effects, formats.md §4.3), from the calldata.
+    pub effects: Vec<u8>,
+    /// The versioned hash of the blob carrying the batch's data (from the event; equal to the
+    /// transaction's first blob versioned hash).
+    pub versioned_hash: B256,
+    /// The evaluation point the blob was opened at (from the calldata).
+    pub x: B256,
+    /// The blob polynomial's value at `x` (from the calldata).
+    pub y: B256,
     /// The transaction.
     pub tx_hash: TxHash,
     /// Its block.
@@ -510,35 +526,77 @@ pub struct ExitLeaf {
     pub owner: Address,
 }
 
-/// The pubdata of a committed batch, from the `input` of the transaction that emitted its
-/// `BatchCommitted` event `ev` on the rollup at `rollup` of chain `chain_id`: `input` must be
-/// `commitBatch` calldata with the event's new root, and its pubdata must hash, with the
-/// event's roots, to the event's digest (the digest the proof was checked against binds the
-/// pubdata, so these are the bytes the batch was proven for). The error says which check
-/// failed. Pure: [`RollupClient::committed_batches`] calls it on what the node returns.
-pub fn commit_pubdata(
+/// What a sync reads from a `commitBatch` transaction's calldata besides the new root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitCalldata {
+    /// The L1-effects list.
+    pub effects: Vec<u8>,
+    /// The evaluation point.
+    pub x: B256,
+    /// The blob's value at `x`.
+    pub y: B256,
+}
+
+/// The effects list, `x` and `y` of a committed batch, from the `input` of the transaction that
+/// emitted its `BatchCommitted` event `ev` on the rollup at `rollup` of chain `chain_id`:
+/// `input` must be `commitBatch` calldata with the event's new root, and its effects, `x` and
+/// `y` must hash, with the event's roots and versioned hash, to the event's digest (the digest
+/// the proof was checked against binds them, so these are the bytes the batch was proven for).
+/// The error says which check failed. Pure: [`RollupClient::committed_batches`] calls it on
+/// what the node returns.
+pub fn commit_calldata(
     ev: &IRollup::BatchCommitted,
     input: &[u8],
     chain_id: u64,
     rollup: Address,
-) -> Result<Vec<u8>, String> {
+) -> Result<CommitCalldata, String> {
     use alloy::sol_types::SolCall;
     let call = IRollup::commitBatchCall::abi_decode(input)
         .map_err(|e| format!("not commitBatch calldata: {e}"))?;
     if call.newRoot != ev.newRoot {
         return Err("calldata newRoot differs from the event".into());
     }
+    let (x, y) = (B256::from(call.x), B256::from(call.y));
     let digest = crate::digest::public_input_digest(
         chain_id,
         rollup,
         &ev.oldRoot.0,
         &ev.newRoot.0,
-        &call.pubdata,
+        &call.effects,
+        &ev.versionedHash.0,
+        &x.0,
+        &y.0,
     );
     if digest != ev.digest {
         return Err("calldata does not hash to the event's digest".into());
     }
-    Ok(call.pubdata.to_vec())
+    Ok(CommitCalldata {
+        effects: call.effects.to_vec(),
+        x,
+        y,
+    })
+}
+
+/// The ABI-encoded `commitBatch(newRoot, effects, x, y, blobCommitment, blobProof, proof)` call
+/// for a batch whose blob opens as `opening` (what [`RollupClient::commit_batch`] sends).
+pub fn commit_batch_calldata(
+    new_root: [u8; 32],
+    effects: &[u8],
+    opening: &BlobOpening,
+    proof: [U256; 8],
+) -> Bytes {
+    use alloy::sol_types::SolCall;
+    IRollup::commitBatchCall {
+        newRoot: new_root.into(),
+        effects: Bytes::copy_from_slice(effects),
+        x: opening.x_u256(),
+        y: opening.y_u256(),
+        blobCommitment: Bytes::copy_from_slice(opening.commitment.as_slice()),
+        blobProof: Bytes::copy_from_slice(opening.proof.as_slice()),
+        proof,
+    }
+    .abi_encode()
+    .into()
 }
 
 /// A deployed Rollup contract and the provider (signer) that talks to it.
@@ -546,6 +604,7 @@ pub fn commit_pubdata(
 pub struct RollupClient {
     provider: DynProvider,
     address: Address,
+    sidecar_format: SidecarFormat,
 }
 
 /// Sends a prepared contract call, waits for its receipt and reports its gas.
@@ -568,14 +627,31 @@ fn u64_of(v: U256, what: &str) -> Result<u64, L1Error> {
 }
 
 impl RollupClient {
-    /// The rollup at `address`, used through `provider`.
+    /// The rollup at `address`, used through `provider`; batch blobs go in sidecars of the
+    /// default format ([`SidecarFormat::Eip7594`], Osaka and later).
     pub fn new(provider: DynProvider, address: Address) -> Self {
-        Self { provider, address }
+        Self {
+            provider,
+            address,
+            sidecar_format: SidecarFormat::default(),
+        }
     }
 
     /// The same rollup used through another provider (another sender).
     pub fn with_provider(&self, provider: DynProvider) -> Self {
-        Self::new(provider, self.address)
+        Self {
+            provider,
+            ..self.clone()
+        }
+    }
+
+    /// The same rollup, sending batch blobs in sidecars of `format` (a pre-Osaka node takes
+    /// only [`SidecarFormat::Eip4844`]).
+    pub fn with_sidecar_format(&self, format: SidecarFormat) -> Self {
+        Self {
+            sidecar_format: format,
+            ..self.clone()
+        }
     }
 
     /// The contract address.
@@ -612,15 +688,60 @@ impl RollupClient {
         send_call!(c.requestFullExit(account))
     }
 
-    /// Commits a batch (`proof` as [`crate::proof_words`] lays it out).
+    /// Commits a batch: `commitBatch(new_root, effects, x, y, commitment, kzg proof, proof)` in
+    /// a type-3 transaction carrying `blob` (`proof` as [`crate::proof_words`] lays it out; it
+    /// must prove the digest [`RollupClient::digest_for`] gives). The report has execution,
+    /// calldata and blob gas apart.
     pub async fn commit_batch(
         &self,
-        pubdata: &[u8],
         new_root: [u8; 32],
+        effects: &[u8],
+        blob: &BatchBlob,
         proof: [U256; 8],
-    ) -> Result<TxReport, L1Error> {
-        let c = self.contract();
-        send_call!(c.commitBatch(Bytes::copy_from_slice(pubdata), new_root.into(), proof))
+    ) -> Result<BlobTxReport, L1Error> {
+        self.commit_batch_with(new_root, effects, &blob.opening, vec![*blob.blob], proof)
+            .await
+    }
+
+    /// [`RollupClient::commit_batch`] with the calldata's opening and the transaction's blobs
+    /// given apart (tests use it to send a blob other than the opened one, or none: with no
+    /// blob it is sent as an ordinary transaction, which `commitBatch` refuses with `NoBlob`).
+    pub async fn commit_batch_with(
+        &self,
+        new_root: [u8; 32],
+        effects: &[u8],
+        opening: &BlobOpening,
+        blobs: Vec<Blob>,
+        proof: [U256; 8],
+    ) -> Result<BlobTxReport, L1Error> {
+        let input = commit_batch_calldata(new_root, effects, opening, proof);
+        if !blobs.is_empty() {
+            return send_blob_tx(
+                &self.provider,
+                self.address,
+                input,
+                blobs,
+                self.sidecar_format,
+            )
+            .await;
+        }
+        let tx = TransactionRequest::default()
+            .with_to(self.address)
+            .with_input(input.clone());
+        let receipt = self
+            .provider
+            .send_transaction(tx)
+            .await?
+            .with_timeout(RECEIPT_TIMEOUT)
+            .get_receipt()
+            .await?;
+        let (_, tx) = report(receipt, &input).await?;
+        Ok(BlobTxReport {
+            tx,
+            versioned_hashes: Vec::new(),
+            blob_gas_used: 0,
+            blob_gas_price: 0,
+        })
     }
 
     /// Withdraws everything credited to the sender.
@@ -757,16 +878,17 @@ impl RollupClient {
     }
 
     /// The priority operations not yet consumed by a committed batch, in the order the next
-    /// batch's Deposit and FullExit slots must follow.
+    /// batch's Deposit and FullExit effects must follow.
     pub async fn pending_priority_ops(&self) -> Result<Vec<PriorityOp>, L1Error> {
         let (_, processed) = self.priority_counters().await?;
         let all = self.priority_ops().await?;
         Ok(all.into_iter().skip(processed as usize).collect())
     }
 
-    /// Every batch committed in blocks `from_block..`, in order, with its pubdata and new root
-    /// read from the `commitBatch` calldata of its transaction (checked against the event: same
-    /// new root, and the pubdata hashes to the event's digest with the event's roots).
+    /// Every batch committed in blocks `from_block..`, in order, with its effects list, `x` and
+    /// `y` read from the `commitBatch` calldata of its transaction (checked against the event:
+    /// same new root, the event's versioned hash is the transaction's first blob, and the
+    /// calldata hashes to the event's digest with the event's roots and versioned hash).
     /// A batch committed through another contract (not a direct call) is
     /// [`L1Error::BadCalldata`]: its calldata is not in the transaction. `from_block` past the
     /// head gives an empty list.
@@ -804,14 +926,22 @@ impl RollupClient {
             if tx.to() != Some(self.address) {
                 return Err(bad("not a direct call to the rollup".into()));
             }
-            let pubdata = commit_pubdata(&ev, tx.input(), chain_id, self.address).map_err(bad)?;
+            if tx.blob_versioned_hashes().and_then(|h| h.first()) != Some(&ev.versionedHash) {
+                return Err(bad(
+                    "the event's versioned hash is not the transaction's first blob".into(),
+                ));
+            }
+            let calldata = commit_calldata(&ev, tx.input(), chain_id, self.address).map_err(bad)?;
             out.push(CommittedBatch {
                 batch_number,
                 old_root: ev.oldRoot.0,
                 new_root: ev.newRoot.0,
                 priority_ops: u64_of(ev.priorityOps, "priority op count")?,
                 digest: ev.digest,
-                pubdata,
+                effects: calldata.effects,
+                versioned_hash: ev.versionedHash,
+                x: calldata.x,
+                y: calldata.y,
                 tx_hash,
                 block_number: log
                     .block_number
@@ -822,9 +952,15 @@ impl RollupClient {
         Ok(out)
     }
 
-    /// The digest a proof for a batch `(pubdata, new_root)` on top of the current state must
-    /// prove (docs/formats.md §5), from the node's chain id and the stored root.
-    pub async fn digest_for(&self, pubdata: &[u8], new_root: &[u8; 32]) -> Result<U256, L1Error> {
+    /// The digest a proof for a batch `(effects, new_root)` whose blob opens as `opening` must
+    /// prove on top of the current state (docs/formats.md §5), from the node's chain id and the
+    /// stored root.
+    pub async fn digest_for(
+        &self,
+        effects: &[u8],
+        new_root: &[u8; 32],
+        opening: &BlobOpening,
+    ) -> Result<U256, L1Error> {
         let chain_id = self.provider.get_chain_id().await?;
         let old_root = self.state_root().await?;
         Ok(crate::digest::public_input_digest(
@@ -832,7 +968,143 @@ impl RollupClient {
             self.address,
             &old_root,
             new_root,
-            pubdata,
+            effects,
+            &opening.versioned_hash.0,
+            &opening.x.0,
+            &opening.y.0,
         ))
+    }
+
+    /// The data bytes of committed `batch`'s blob (blob 0 of its transaction), fetched from
+    /// `source`, checked against the versioned hash the transaction carries and the one the
+    /// batch's event names ([`crate::blob::read_blobs`]), and decoded
+    /// ([`crate::blob::batch_data`]: `4096 · 31` bytes, trailing zeros included).
+    pub async fn batch_blob_data<S: BlobSource>(
+        &self,
+        batch: &CommittedBatch,
+        source: &S,
+    ) -> Result<Vec<u8>, L1Error> {
+        let blobs = read_blobs(&self.provider, source, batch.tx_hash).await?;
+        let got = crate::blob::blob_versioned_hash(&blobs[0])?;
+        if got != batch.versioned_hash {
+            return Err(BlobError::VersionedHashMismatch {
+                tx: batch.tx_hash,
+                index: 0,
+                expected: batch.versioned_hash,
+                got,
+            }
+            .into());
+        }
+        Ok(crate::blob::batch_data(&blobs[0])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::sol_types::SolCall;
+
+    fn opening() -> BlobOpening {
+        BlobOpening {
+            versioned_hash: B256::repeat_byte(0x01),
+            x: B256::repeat_byte(0x2a),
+            y: B256::repeat_byte(0x07),
+            commitment: Bytes48::repeat_byte(0xc0),
+            proof: Bytes48::repeat_byte(0xb0),
+        }
+    }
+
+    /// A `BatchCommitted` event and its `commitBatch` calldata, consistent with each other.
+    fn committed(effects: &[u8]) -> (IRollup::BatchCommitted, Bytes) {
+        let o = opening();
+        let (old, new) = ([3u8; 32], [4u8; 32]);
+        let rollup = Address::repeat_byte(0x11);
+        let digest = crate::digest::public_input_digest(
+            7,
+            rollup,
+            &old,
+            &new,
+            effects,
+            &o.versioned_hash.0,
+            &o.x.0,
+            &o.y.0,
+        );
+        let ev = IRollup::BatchCommitted {
+            batchNumber: U256::from(1),
+            oldRoot: old.into(),
+            newRoot: new.into(),
+            priorityOps: U256::ZERO,
+            versionedHash: o.versioned_hash,
+            digest,
+        };
+        (
+            ev,
+            commit_batch_calldata(new, effects, &o, [U256::from(9); 8]),
+        )
+    }
+
+    #[test]
+    fn commit_calldata_reads_what_the_event_binds() {
+        let effects = [5u8; 128];
+        let (ev, input) = committed(&effects);
+        let rollup = Address::repeat_byte(0x11);
+        let got = commit_calldata(&ev, &input, 7, rollup).unwrap();
+        assert_eq!(got.effects, effects.to_vec());
+        assert_eq!((got.x, got.y), (opening().x, opening().y));
+        // The calldata is exactly the ABI call.
+        let call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        assert_eq!(
+            call.blobCommitment.as_ref(),
+            opening().commitment.as_slice()
+        );
+        assert_eq!(call.blobProof.as_ref(), opening().proof.as_slice());
+        assert_eq!(call.proof, [U256::from(9); 8]);
+
+        // Another chain or rollup, a tampered effects list, x or y, another versioned hash in
+        // the event, another new root: refused, saying which check failed.
+        let digest_err = "calldata does not hash to the event's digest";
+        assert_eq!(
+            commit_calldata(&ev, &input, 8, rollup).unwrap_err(),
+            digest_err
+        );
+        assert_eq!(
+            commit_calldata(&ev, &input, 7, Address::ZERO).unwrap_err(),
+            digest_err
+        );
+        let mut other = ev.clone();
+        other.versionedHash.0[31] ^= 1;
+        assert_eq!(
+            commit_calldata(&other, &input, 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut tampered = effects;
+        tampered[100] ^= 1;
+        let (_, bad_input) = committed(&tampered);
+        assert_eq!(
+            commit_calldata(&ev, &bad_input, 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.y += U256::from(1);
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.x ^= U256::from(1);
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            digest_err
+        );
+        let mut call = IRollup::commitBatchCall::abi_decode(&input).unwrap();
+        call.newRoot.0[0] ^= 1;
+        assert_eq!(
+            commit_calldata(&ev, &call.abi_encode(), 7, rollup).unwrap_err(),
+            "calldata newRoot differs from the event"
+        );
+        let err = commit_calldata(&ev, &input[..100], 7, rollup).unwrap_err();
+        assert!(err.starts_with("not commitBatch calldata"), "{err}");
+        let err = commit_calldata(&ev, &[0u8; 4], 7, rollup).unwrap_err();
+        assert!(err.starts_with("not commitBatch calldata"), "{err}");
     }
 }

@@ -17,15 +17,16 @@ pub mod toolchain;
 pub mod verifier_gen;
 
 pub use blob::{
-    open_blob, read_blobs, send_blob_tx, AnvilBlobs, BeaconBlobs, BeaconBlockId, BlobError,
-    BlobOpening, BlobSource, BlobTxRef, BlobTxReport, SidecarFormat,
+    batch_data, open_blob, read_blobs, send_blob_tx, AnvilBlobs, BatchBlob, BeaconBlobs,
+    BeaconBlockId, BlobError, BlobOpening, BlobSource, BlobTxRef, BlobTxReport, SidecarFormat,
 };
 pub use client::{
-    anvil_provider, calldata_gas, connect, connect_checked, connect_with_timeout, deploy,
-    deploy_rollup, deploy_verifier, spawn_anvil, spawn_anvil_with_args, verify_proof_call,
-    verify_proof_tx, CommittedBatch, ExitLeaf, L1Error, PriorityOp, PriorityOpInfo, QueuedDeposit,
-    QueuedFullExit, RollupClient, RollupParams, TxReport, EMPTY_ROOT, RPC_TIMEOUT, TX_BASE_GAS,
+    anvil_provider, calldata_gas, commit_batch_calldata, commit_calldata, connect, connect_checked,
+    connect_with_timeout, deploy, deploy_rollup, deploy_verifier, spawn_anvil,
+    spawn_anvil_with_args, verify_proof_call, verify_proof_tx, CommitCalldata, CommittedBatch,
+    ExitLeaf, L1Error, PriorityOp, PriorityOpInfo, QueuedDeposit, QueuedFullExit, RollupClient,
+    RollupParams, TxReport, EMPTY_ROOT, RPC_TIMEOUT, TX_BASE_GAS,
 };
-pub use digest::{digest_to_fr, public_input_digest};
+pub use digest::{digest_to_fr, effects_hash, public_input_digest};
 pub use toolchain::{Artifact, Toolchain, ToolchainError, SETUP_HINT};
 pub use verifier_gen::{proof_words, verifier_solidity, GenerateError};

@@ -9,12 +9,12 @@ mod support;
 use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
 use support::tree::{hash_bytes, hash_no_pad, leaf_hash, Tree};
-use support::{deposit_slot, full_exit_slot, pkhash, root, transfer_slot, Env};
+use support::{deposit_effect, full_exit_effect, pkhash, root, withdraw_effect, Env};
 use zkroll_verifier_contract::bindings::IPoseidonGoldilocks::IPoseidonGoldilocksErrors as HE;
 use zkroll_verifier_contract::bindings::IRollup;
 use zkroll_verifier_contract::bindings::IRollup::IRollupErrors as RE;
 use zkroll_verifier_contract::{
-    ExitLeaf, L1Error, PriorityOp, RollupClient, RollupParams, TxReport, EMPTY_ROOT,
+    AnvilBlobs, ExitLeaf, L1Error, PriorityOp, RollupClient, RollupParams, TxReport, EMPTY_ROOT,
 };
 
 const GWEI: u64 = 1_000_000_000;
@@ -161,14 +161,14 @@ async fn deposit_to_a_non_decodable_key_does_not_freeze_the_queue() {
         .commit(
             &env.rollup,
             &[
-                deposit_slot(0, &junk, 3, me),
-                deposit_slot(1, &pkhash(1), 4, me),
+                deposit_effect(0, &junk, 3, me),
+                deposit_effect(1, &pkhash(1), 4, me),
             ],
             tree.root(),
         )
         .await
         .expect("both committed");
-    assert!(rep.gas_used > 0);
+    assert!(rep.tx.gas_used > 0);
     assert_eq!(env.rollup.priority_counters().await.unwrap(), (2, 2));
     assert_eq!(env.rollup.state_root().await.unwrap(), tree.root());
 }
@@ -184,7 +184,7 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
         .unwrap();
     env.commit(
         &env.rollup,
-        &[deposit_slot(7, &pkhash(1), 100, owner)],
+        &[deposit_effect(7, &pkhash(1), 100, owner)],
         root(1),
     )
     .await
@@ -216,29 +216,29 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
     };
     assert_eq!((a.index, a.requester, a.account), (1, owner, 7));
     assert_eq!((b.index, b.requester, b.account), (2, stranger, 7));
-    assert_eq!(a.slot(100), full_exit_slot(7, owner, 100));
+    assert_eq!(a.effect(100), full_exit_effect(7, owner, 100));
 
-    // The slots must name the queued requesters, in order.
+    // The effects must name the queued requesters, in order.
     for (what, slots) in [
         (
             "wrong requester",
             vec![
-                full_exit_slot(7, stranger, 100),
-                full_exit_slot(7, stranger, 0),
+                full_exit_effect(7, stranger, 100),
+                full_exit_effect(7, stranger, 0),
             ],
         ),
         (
             "wrong account",
             vec![
-                full_exit_slot(8, owner, 100),
-                full_exit_slot(7, stranger, 0),
+                full_exit_effect(8, owner, 100),
+                full_exit_effect(7, stranger, 0),
             ],
         ),
         (
             "swapped",
             vec![
-                full_exit_slot(7, stranger, 0),
-                full_exit_slot(7, owner, 100),
+                full_exit_effect(7, stranger, 0),
+                full_exit_effect(7, owner, 100),
             ],
         ),
     ] {
@@ -248,7 +248,7 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
     let e = rollup_err(
         env.commit(
             &env.rollup,
-            &[a.slot(100), b.slot(0), full_exit_slot(7, owner, 0)],
+            &[a.effect(100), b.effect(0), full_exit_effect(7, owner, 0)],
             root(2),
         )
         .await,
@@ -257,12 +257,12 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
     assert!(matches!(e, RE::PriorityQueueOverrun(_)));
 
     let exits_rep = env
-        .commit(&env.rollup, &[a.slot(100), b.slot(0)], root(2))
+        .commit(&env.rollup, &[a.effect(100), b.effect(0)], root(2))
         .await
         .expect("exits processed");
     let receipt = env
         .provider
-        .get_transaction_receipt(exits_rep.tx_hash)
+        .get_transaction_receipt(exits_rep.tx.tx_hash)
         .await
         .unwrap()
         .unwrap();
@@ -285,27 +285,42 @@ async fn forced_exit_pays_the_owner_and_is_a_noop_for_a_stranger() {
         RE::NothingToWithdraw(_)
     ));
 
-    // What a sync reads back: every batch with its calldata, every priority op.
+    // What a sync reads back: every batch with its calldata and blob, every priority op.
     let batches = env.rollup.committed_batches(0).await.unwrap();
     assert_eq!(batches.len(), 2);
     assert_eq!(
-        batches[0].pubdata,
-        deposit_slot(7, &pkhash(1), 100, owner).to_vec()
+        batches[0].effects,
+        deposit_effect(7, &pkhash(1), 100, owner).to_vec()
     );
+    for (b, n) in batches.iter().zip([1u64, 2]) {
+        // Env::commit tags a batch's blob with the last 8 bytes of its new root.
+        let tag = u64::from_be_bytes(root(n)[24..].try_into().unwrap());
+        let blob = support::batch_blob(tag);
+        assert_eq!(b.versioned_hash, blob.versioned_hash());
+        assert_eq!((b.x, b.y), (blob.opening.x, blob.opening.y));
+        let data = env
+            .rollup
+            .batch_blob_data(b, &AnvilBlobs::new(env.provider.clone()))
+            .await
+            .expect("blob data read back");
+        let sent = support::blob_data(tag);
+        assert_eq!(&data[..sent.len()], &sent[..]);
+        assert!(data[sent.len()..].iter().all(|&b| b == 0));
+    }
     assert_eq!(
         (batches[0].old_root, batches[0].new_root),
         (EMPTY_ROOT, root(1))
     );
     assert_eq!(
-        batches[1].pubdata,
+        batches[1].effects,
         [
-            full_exit_slot(7, owner, 100),
-            full_exit_slot(7, stranger, 0)
+            full_exit_effect(7, owner, 100),
+            full_exit_effect(7, stranger, 0)
         ]
         .concat()
     );
     assert_eq!((batches[1].batch_number, batches[1].priority_ops), (2, 2));
-    assert_eq!(batches[1].tx_hash, exits_rep.tx_hash);
+    assert_eq!(batches[1].tx_hash, exits_rep.tx.tx_hash);
     assert_eq!(env.rollup.priority_ops().await.unwrap().len(), 3);
     assert!(env
         .rollup
@@ -329,13 +344,13 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
     let now = env.block().await;
     env.mine(q + W - 2 - now).await;
     let e = rollup_err(
-        env.commit(&stranger, &[deposit_slot(0, &pkhash(1), 1, me)], root(1))
+        env.commit(&stranger, &[deposit_effect(0, &pkhash(1), 1, me)], root(1))
             .await,
         "inside the window",
     );
     assert!(matches!(e, RE::NotOperator(_)));
     env.mine(1).await;
-    env.commit(&stranger, &[deposit_slot(0, &pkhash(1), 1, me)], root(1))
+    env.commit(&stranger, &[deposit_effect(0, &pkhash(1), 1, me)], root(1))
         .await
         .expect("window passed");
     // Operator silence: S blocks after the last batch, anyone may commit (even with no op waiting).
@@ -343,15 +358,23 @@ async fn strangers_commit_only_after_the_operator_window_or_silence() {
     assert_eq!(last, env.block().await);
     env.mine(S - 2).await;
     let e = rollup_err(
-        env.commit(&stranger, &[transfer_slot(1, 2, 3, 0, 0)], root(2))
-            .await,
+        env.commit(
+            &stranger,
+            &[withdraw_effect(1, Address::repeat_byte(3), 0)],
+            root(2),
+        )
+        .await,
         "operator not silent yet",
     );
     assert!(matches!(e, RE::NotOperator(_)));
     env.mine(1).await;
-    env.commit(&stranger, &[transfer_slot(1, 2, 3, 0, 0)], root(2))
-        .await
-        .expect("operator silent");
+    env.commit(
+        &stranger,
+        &[withdraw_effect(1, Address::repeat_byte(3), 0)],
+        root(2),
+    )
+    .await
+    .expect("operator silent");
     // The operator itself is never refused.
     env.commit(&env.rollup, &[], root(3))
         .await
@@ -379,8 +402,8 @@ async fn exodus_pays_owners_once_and_refunds_unprocessed_deposits() {
     env.commit(
         &env.rollup,
         &[
-            deposit_slot(3, &pkhash(1), 1_000, alice),
-            deposit_slot(5, &pkhash(2), 500, bob),
+            deposit_effect(3, &pkhash(1), 1_000, alice),
+            deposit_effect(5, &pkhash(2), 500, bob),
         ],
         tree.root(),
     )
@@ -663,7 +686,7 @@ async fn refused_exit_payment_is_credited_instead() {
     tree.set(1, leaf_hash(&pkhash(1), 40, 0, refuser));
     env.commit(
         &env.rollup,
-        &[deposit_slot(1, &pkhash(1), 40, refuser)],
+        &[deposit_effect(1, &pkhash(1), 40, refuser)],
         tree.root(),
     )
     .await
@@ -708,11 +731,11 @@ async fn refused_exit_payment_is_credited_instead() {
 alloy::sol! {
     #[sol(rpc)]
     interface IForwarder {
-        function forward(address rollup, bytes calldata pubdata, bytes32 newRoot, uint256[8] calldata proof) external;
+        function forward(address rollup, bytes calldata commitCalldata) external;
     }
 }
 
-/// The sync reader takes pubdata from transaction input: a batch committed through another
+/// The sync reader takes the effects list from transaction input: a batch committed through another
 /// contract (here after the operator's silence, so that the forwarder may commit) is refused
 /// with an error naming the batch and its transaction, not misread.
 #[tokio::test]
@@ -731,19 +754,38 @@ async fn sync_reader_refuses_a_batch_it_cannot_read() {
     let (fwd, _) = zkroll_verifier_contract::deploy(&env.provider, &artifact, &[])
         .await
         .expect("deploy Forwarder");
-    env.commit(&env.rollup, &[transfer_slot(1, 2, 3, 0, 0)], root(1))
-        .await
-        .expect("direct batch");
+    env.commit(
+        &env.rollup,
+        &[withdraw_effect(1, Address::repeat_byte(3), 0)],
+        root(1),
+    )
+    .await
+    .expect("direct batch");
     env.mine(S).await;
-    let batch = support::pubdata(&[transfer_slot(2, 1, 1, 0, 0)]);
-    let proof = env.prove(&batch, &root(2)).await;
-    let receipt = IForwarder::new(fwd, &env.provider)
-        .forward(env.rollup.address(), batch.into(), root(2).into(), proof)
-        .send()
+    let list = support::effects(&[withdraw_effect(2, Address::repeat_byte(1), 0)]);
+    let blob = support::batch_blob(2);
+    let proof = env.prove(&list, &root(2), &blob.opening).await;
+    let input =
+        zkroll_verifier_contract::commit_batch_calldata(root(2), &list, &blob.opening, proof);
+    let forward = IForwarder::forwardCall {
+        rollup: env.rollup.address(),
+        commitCalldata: input,
+    };
+    use alloy::sol_types::SolCall;
+    let rep = zkroll_verifier_contract::send_blob_tx(
+        &env.provider,
+        fwd,
+        forward.abi_encode().into(),
+        vec![*blob.blob],
+        zkroll_verifier_contract::SidecarFormat::default(),
+    )
+    .await
+    .expect("forwarded commit");
+    let receipt = env
+        .provider
+        .get_transaction_receipt(rep.tx.tx_hash)
         .await
-        .expect("forwarded commit")
-        .get_receipt()
-        .await
+        .unwrap()
         .unwrap();
     assert!(receipt.status());
     assert_eq!(env.rollup.batch_number().await.unwrap(), 2);

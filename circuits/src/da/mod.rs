@@ -5,6 +5,7 @@
 //! Everything here is native; the leaf circuit computes the same chains in circuit and the
 //! top step recomputes them from the data it evaluates and hashes.
 
+mod apply;
 mod chain;
 mod data;
 mod effect;
@@ -12,6 +13,7 @@ mod error;
 mod packed;
 mod record;
 
+pub use apply::apply_batch_data;
 pub use chain::{data_commitment, data_step, effects_commitment, effects_hash, effects_step};
 pub use data::{BatchData, BLOB_DATA_VERSION, HEADER_BYTES, MAX_BATCH_RECORDS, MAX_EFFECTS};
 pub use effect::{Effect, EFFECT_BYTES};

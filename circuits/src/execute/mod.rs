@@ -1,6 +1,7 @@
 //! Native execution: validates and applies a batch to the state, producing the circuit's
-//! witness (one [`TxWitness`] per tx), the pubdata and the public-input digest.
-//! All-or-nothing: on any error the state is exactly as before.
+//! witness (one [`TxWitness`] per tx), the batch's published data (blob records and L1
+//! effects, `docs/formats.md` §4), the batch-end operator credit, the blob opening and the
+//! public-input digest (§5). All-or-nothing: on any error the state is exactly as before.
 
 pub(crate) mod transition;
 mod witness;
@@ -8,9 +9,10 @@ mod witness;
 use rayon::prelude::*;
 
 use crate::batch::{Batch, Header};
-use crate::digest::digest;
+use crate::blob::kzg::open_blob;
+use crate::da::{data_commitment, effects_hash, pack_amount, pack_fee, BatchData, Effect, Record};
+use crate::digest::{digest, DataBinding};
 use crate::error::{ExecError, Role, TxError};
-use crate::pubdata::slot;
 use crate::state::StateTree;
 use crate::tx::{message_hash, Transfer, Tx, Withdraw};
 pub use witness::{Execution, TxCounts, TxWitness};
@@ -39,23 +41,44 @@ pub fn apply(state: &mut StateTree, header: &Header, txs: &[Tx]) -> Result<Execu
     state.atomically(|state| {
         let old_root = state.root();
         let mut witnesses = Vec::with_capacity(txs.len());
-        let mut pubdata = Vec::with_capacity(txs.len() * crate::pubdata::SLOT_BYTES);
+        let mut records = Vec::with_capacity(txs.len());
+        let mut effects = Vec::new();
         let mut counts = TxCounts::default();
+        let mut fees = 0u64;
         for (index, tx) in txs.iter().enumerate() {
             let w = apply_tx(state, header, tx, sig_ok[index])
                 .map_err(|error| ExecError::Tx { index, error })?;
-            pubdata.extend_from_slice(&w.pubdata);
+            fees = fees
+                .checked_add(tx.fee())
+                .ok_or(ExecError::FeeOverflow { index })?;
+            records.extend(w.record);
+            effects.extend(w.effect);
             counts.add(tx);
             witnesses.push(w);
         }
+        let data = BatchData::new(header.operator, records, effects)?;
+        let slots_root = state.root();
+        let operator_credit = transition::credit_operator(state, header.operator, fees)
+            .map_err(ExecError::OperatorCredit)?;
         let new_root = state.root();
-        let digest = digest(&header.domain, &old_root, &new_root, &pubdata);
+        let blob = open_blob(&data.blob_data(), data_commitment(&data.records))?;
+        let binding = DataBinding {
+            effects_hash: effects_hash(&data.effects),
+            versioned_hash: blob.versioned_hash,
+            x: blob.x,
+            y: blob.y,
+        };
+        let digest = digest(&header.domain, &old_root, &new_root, &binding);
         Ok(Execution {
             header: *header,
             old_root,
+            slots_root,
             new_root,
             witnesses,
-            pubdata,
+            data,
+            fees,
+            operator_credit,
+            blob,
             digest,
             counts,
         })
@@ -87,10 +110,13 @@ fn apply_tx(
     tx: &Tx,
     sig_ok: bool,
 ) -> Result<TxWitness, TxError> {
-    let op = header.operator;
-    let mut exit_amount = 0;
-    let updates = match *tx {
-        Tx::Deposit(d) => vec![transition::deposit(state, &d)?],
+    let mut effect = None;
+    let (updates, record) = match *tx {
+        Tx::Deposit(d) => {
+            let update = transition::deposit(state, &d)?;
+            effect = Some(Effect::Deposit(d));
+            (vec![update], Record::deposit(d.account))
+        }
         Tx::Transfer(Transfer {
             from,
             to,
@@ -99,8 +125,15 @@ fn apply_tx(
             nonce,
             ..
         }) => {
+            let packed_amount =
+                pack_amount(amount).map_err(|_| TxError::AmountNotPackable { amount })?;
+            let packed_fee = pack_fee(fee).map_err(|_| TxError::FeeNotPackable { fee })?;
             check_signer(state, tx, sig_ok)?;
-            transition::transfer(state, (from, to, amount, fee, nonce), op)?
+            let updates = transition::transfer(state, (from, to, amount, fee, nonce))?;
+            (
+                updates,
+                Record::transfer(from, to, packed_amount, packed_fee),
+            )
         }
         Tx::Withdraw(Withdraw {
             from,
@@ -113,13 +146,23 @@ fn apply_tx(
             if l1_address == [0; 20] {
                 return Err(TxError::ZeroAddress);
             }
+            let packed_fee = pack_fee(fee).map_err(|_| TxError::FeeNotPackable { fee })?;
             check_signer(state, tx, sig_ok)?;
-            transition::withdraw(state, (from, amount, fee, nonce), op)?
+            let update = transition::withdraw(state, (from, amount, fee, nonce))?;
+            effect = Some(Effect::Withdraw {
+                from,
+                l1_address,
+                amount,
+            });
+            (vec![update], Record::withdraw(from, packed_fee))
         }
         Tx::FullExit(e) => {
             let (update, paid) = transition::full_exit(state, &e);
-            exit_amount = paid;
-            vec![update]
+            effect = Some(Effect::FullExit {
+                exit: e,
+                amount: paid,
+            });
+            (vec![update], Record::full_exit(e.account))
         }
     };
     let message = tx.signed_message(&header.domain).map(|(m, _)| m);
@@ -129,7 +172,7 @@ fn apply_tx(
         message,
         message_hash: message.as_ref().map(message_hash),
         signer: tx.signer_key(),
-        exit_amount,
-        pubdata: slot(tx, op, exit_amount),
+        record: Some(record),
+        effect,
     })
 }

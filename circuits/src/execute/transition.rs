@@ -1,6 +1,6 @@
 //! The state transitions of `docs/formats.md` §3 without signatures: shared by execution
-//! (which checks keys and signatures first) and by [`crate::pubdata::apply_slots`] (which
-//! replays committed pubdata). Each returns its leaf updates in the circuit's lane order.
+//! (which checks keys and signatures first) and by [`crate::da::apply_batch_data`] (which
+//! replays committed blob data and effects). Each returns its leaf updates in the circuit's lane order.
 //! A function that fails may have written part of its updates: callers run inside
 //! [`StateTree::atomically`], which undoes them.
 
@@ -118,38 +118,44 @@ pub(crate) fn deposit(state: &mut StateTree, d: &Deposit) -> Result<MerkleUpdate
     Ok(state.set(account, Account { balance, ..acc }))
 }
 
-/// Transfer: debit sender (nonce + 1), credit receiver, credit operator. Three updates.
+/// Transfer: debit sender (nonce + 1), credit receiver. Two updates. (The fee is summed by
+/// the caller and credited to the operator once per batch, [`credit_operator`].)
 pub(crate) fn transfer(
     state: &mut StateTree,
     (from, to, amount, fee, nonce): TransferArgs,
-    operator: u32,
 ) -> Result<Vec<MerkleUpdate>, TxError> {
     let sender = debited(state, from, amount, fee, nonce)?;
     require(state, Role::To, to)?;
-    require(state, Role::Operator, operator)?;
-    let mut updates = Vec::with_capacity(3);
+    let mut updates = Vec::with_capacity(2);
     updates.push(state.set(from, sender));
     let receiver = credit(state, Role::To, to, amount)?;
     updates.push(state.set(to, receiver));
-    let op = credit(state, Role::Operator, operator, fee)?;
-    updates.push(state.set(operator, op));
     Ok(updates)
 }
 
-/// Withdraw: debit sender (nonce + 1), credit operator. Two updates. (The zero-address
-/// check is the caller's: it needs no state.)
+/// Withdraw: debit sender (nonce + 1). One update. (The zero-address check is the
+/// caller's: it needs no state; the fee is the caller's as for a Transfer.)
 pub(crate) fn withdraw(
     state: &mut StateTree,
     (from, amount, fee, nonce): WithdrawArgs,
-    operator: u32,
-) -> Result<Vec<MerkleUpdate>, TxError> {
+) -> Result<MerkleUpdate, TxError> {
     let sender = debited(state, from, amount, fee, nonce)?;
-    require(state, Role::Operator, operator)?;
-    let mut updates = Vec::with_capacity(2);
-    updates.push(state.set(from, sender));
-    let op = credit(state, Role::Operator, operator, fee)?;
-    updates.push(state.set(operator, op));
-    Ok(updates)
+    Ok(state.set(from, sender))
+}
+
+/// The batch-end credit of the summed `fees` to `operator` (`docs/formats.md` §4.3): one
+/// update, or `None` when `fees = 0` (then the operator need not exist). The operator must
+/// exist and its balance stay `< 2^64`.
+pub(crate) fn credit_operator(
+    state: &mut StateTree,
+    operator: u32,
+    fees: u64,
+) -> Result<Option<MerkleUpdate>, TxError> {
+    if fees == 0 {
+        return Ok(None);
+    }
+    let op = credit(state, Role::Operator, operator, fees)?;
+    Ok(Some(state.set(operator, op)))
 }
 
 /// FullExit: if the account exists and `requester` is its owner, its balance is paid out

@@ -3,8 +3,9 @@
 use plonky2::hash::hash_types::HashOut;
 
 use crate::batch::Header;
+use crate::blob::kzg::BlobOpening;
+use crate::da::{BatchData, Effect, Record};
 use crate::digest::Digest;
-use crate::pubdata::SLOT_BYTES;
 use crate::schnorr::PublicKey;
 use crate::state::MerkleUpdate;
 use crate::tx::{Tx, MESSAGE_LIMBS};
@@ -13,10 +14,13 @@ use crate::F;
 /// Witness of one transaction.
 ///
 /// Invariants: `updates` are in the order of `docs/formats.md` §3 (Deposit: account;
-/// Transfer: sender, receiver, operator; Withdraw: sender, operator; FullExit: account, a
-/// no-change touch when nothing is paid), each `old_root` is the previous update's
-/// `new_root`; for signed txs `message_hash = Poseidon(message)`, `signer` hashes to the
-/// sender's `pkhash` and the tx's signature verifies under it on `message_hash`.
+/// Transfer: sender, receiver; Withdraw: sender; FullExit: account, a no-change touch when
+/// nothing is paid; fees go to the operator once per batch, [`Execution::operator_credit`]),
+/// each `old_root` is the previous update's `new_root`; for signed txs
+/// `message_hash = Poseidon(message)`, `signer` hashes to the sender's `pkhash` and the tx's
+/// signature verifies under it on `message_hash`. `record` is the tx's blob record (§4.2,
+/// `Some` for every executed tx) and `effect` its L1 effect (§4.3, `Some` exactly for
+/// Deposit, Withdraw and FullExit).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxWitness {
     /// The transaction.
@@ -29,10 +33,20 @@ pub struct TxWitness {
     pub message_hash: Option<HashOut<F>>,
     /// The signer's public key (signed types only).
     pub signer: Option<PublicKey>,
-    /// What a FullExit paid out (0 for a no-op and for every other type).
-    pub exit_amount: u64,
-    /// Its pubdata slot.
-    pub pubdata: [u8; SLOT_BYTES],
+    /// Its blob record (`None` only for a no-op slot).
+    pub record: Option<Record>,
+    /// Its L1 effect (Deposit, Withdraw, FullExit).
+    pub effect: Option<Effect>,
+}
+
+impl TxWitness {
+    /// What a FullExit paid out (0 for a no-op exit and for every other type).
+    pub fn exit_amount(&self) -> u64 {
+        match self.effect {
+            Some(Effect::FullExit { amount, .. }) => amount,
+            _ => 0,
+        }
+    }
 }
 
 /// Number of transactions of each type.
@@ -66,21 +80,34 @@ impl TxCounts {
 
 /// Result of executing a batch.
 ///
-/// Invariants: `pubdata` is the concatenation of the witnesses' slots; `digest` is
-/// `docs/formats.md` §5 over `(header.domain, old_root, new_root, pubdata)`; the first
-/// update's `old_root` is `old_root` and the last one's `new_root` is `new_root`.
+/// Invariants: `data.records` are the witnesses' records and `data.effects` their effects,
+/// in order (at most `MAX_EFFECTS`); `fees` is the sum of the txs' fees (`< 2^64`); the
+/// first update's `old_root` is `old_root`, the last tx's last update ends at `slots_root`;
+/// `operator_credit` is the batch-end credit of `fees` to `header.operator`, starting at
+/// `slots_root` (`None` iff `fees = 0`, then `new_root = slots_root`), and `new_root` is the
+/// root after it; `blob` opens the blob of `data.blob_data()` bound to the data commitment
+/// of `data.records`; `digest` is `docs/formats.md` §5 over `(header.domain, old_root,
+/// new_root, effects_hash(data.effects), blob)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Execution {
     /// The batch header.
     pub header: Header,
     /// State root before the batch.
     pub old_root: HashOut<F>,
-    /// State root after the batch.
+    /// State root after the last tx, before the operator credit (the leaves' end root).
+    pub slots_root: HashOut<F>,
+    /// State root after the batch (operator credit included).
     pub new_root: HashOut<F>,
     /// One witness per tx, in order.
     pub witnesses: Vec<TxWitness>,
-    /// The batch's pubdata (64 bytes per tx).
-    pub pubdata: Vec<u8>,
+    /// The batch's published data: blob records and L1 effects.
+    pub data: BatchData,
+    /// The summed fees of the batch's Transfers and Withdraws.
+    pub fees: u64,
+    /// The batch-end credit of `fees` to the operator (`None` iff `fees = 0`).
+    pub operator_credit: Option<MerkleUpdate>,
+    /// The blob carrying `data`, with its commitment and opening.
+    pub blob: BlobOpening,
     /// The public-input digest.
     pub digest: Digest,
     /// Counts by type.

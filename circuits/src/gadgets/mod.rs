@@ -7,6 +7,7 @@
 //!   and conditional (no-op) compression (DESIGN §3, `docs/formats.md` §4–5).
 //! - [`ecgfp5`]: `GF(p^5)` arithmetic and the ECgFp5 group (decode, encode, add, double).
 //! - [`schnorr`]: Schnorr verification over ECgFp5 (`docs/formats.md` §6).
+//! - [`packed`]: packed decimal amounts and fees (`docs/formats.md` §4.1).
 //! - [`merkle`]: the depth-32 Poseidon sparse Merkle tree of accounts (`docs/formats.md` §2).
 //! - [`bls_fr`]: non-native BLS12-381 scalar arithmetic (limbs, integer identities with
 //!   carries).
@@ -17,6 +18,7 @@ pub mod blob;
 pub mod bls_fr;
 pub mod ecgfp5;
 pub mod merkle;
+pub mod packed;
 pub mod range;
 pub mod schnorr;
 pub mod serializer;

@@ -6,7 +6,7 @@
 //! enforces a result `< 2^64`, checked subtraction enforces `a ≥ b`. A Goldilocks element is
 //! decomposed canonically: the limbs `(lo, hi)` with `x = lo + 2^32·hi` are required to encode
 //! a value `< p`, i.e. `hi = 2^32 − 1 ⇒ lo = 0`, so the decomposition of `x + p` is impossible.
-//! Byte strings are big-endian (pubdata).
+//! Byte strings are big-endian (L1 effects).
 
 use anyhow::Result;
 use plonky2::field::extension::Extendable;
@@ -86,6 +86,8 @@ pub trait CircuitBuilderRange<F: RichField + Extendable<D>, const D: usize> {
     /// Canonical 64-bit decomposition of a field element, least significant bit first
     /// (unique: the bits of `x + p` are rejected).
     fn split_field_bits(&mut self, x: Target) -> Vec<BoolTarget>;
+    /// Both [`Self::split_field_u64`] and [`Self::split_field_bits`] of `x`, from one split.
+    fn split_field_u64_and_bits(&mut self, x: Target) -> (U64Target, Vec<BoolTarget>);
     /// Canonical big-endian 8-byte encoding of a field element (`docs/formats.md` §1).
     fn split_field_be_bytes(&mut self, x: Target) -> [Target; 8];
     /// Big-endian bytes of a u32; also constrains `x < 2^32`. Each byte is `< 256`.
@@ -206,6 +208,10 @@ impl<F: RichField + Extendable<D>, const D: usize> CircuitBuilderRange<F, D>
 
     fn split_field_bits(&mut self, x: Target) -> Vec<BoolTarget> {
         split_field(self, x).1
+    }
+
+    fn split_field_u64_and_bits(&mut self, x: Target) -> (U64Target, Vec<BoolTarget>) {
+        split_field(self, x)
     }
 
     fn split_field_be_bytes(&mut self, x: Target) -> [Target; 8] {

@@ -21,6 +21,7 @@ use crate::gadgets::ecgfp5::curve::DecodeGenerator;
 use crate::gadgets::ecgfp5::field::Fp5QuotientGenerator;
 use crate::gadgets::ecgfp5::gate::{Fp5MulAddGate, Fp5MulAddGenerator};
 use crate::gadgets::ecgfp5::ladder::{EcLadderGate, EcLadderGenerator};
+use crate::gadgets::packed::PackedDigitGenerator;
 use crate::gadgets::range::FieldSplitGenerator;
 use crate::gadgets::schnorr::{BitsGenerator, BorrowGenerator};
 use crate::gadgets::sha256::gate::{ShaBitGate, ShaBitGenerator};
@@ -84,7 +85,7 @@ pub struct ZkrollGeneratorSerializer;
 /// zkroll's generators: `(kind, id)`; the id is the generator's `SimpleGenerator::id`. Kind 3
 /// (`EcGFp5DigitsGenerator`, the base-16 digits of the former windowed Schnorr ladder) is
 /// retired: files holding it fail to load.
-const GENERATORS: [(u8, &str); 8] = [
+const GENERATORS: [(u8, &str); 9] = [
     (1, "zkroll::FieldSplitGenerator"),
     (2, "zkroll::ShaBitGenerator"),
     (4, "EcGFp5BorrowGenerator"),
@@ -93,6 +94,7 @@ const GENERATORS: [(u8, &str); 8] = [
     (7, "zkroll::Fp5MulAddGenerator"),
     (8, "zkroll::EcLadderGenerator"),
     (9, "zkroll::EcGFp5BitsGenerator"),
+    (10, "zkroll::PackedDigitGenerator"),
 ];
 
 fn read_simple<G: SimpleGenerator<F, D>>(
@@ -122,6 +124,7 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
             7 => read_simple::<Fp5MulAddGenerator<F>>(buf, common),
             8 => read_simple::<EcLadderGenerator>(buf, common),
             9 => read_simple::<BitsGenerator>(buf, common),
+            10 => read_simple::<PackedDigitGenerator>(buf, common),
             _ => Err(IoError),
         }
     }
@@ -150,6 +153,7 @@ impl WitnessGeneratorSerializer<F, D> for ZkrollGeneratorSerializer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gadgets::packed::CircuitBuilderPacked;
     use crate::gadgets::range::CircuitBuilderRange;
     use crate::gadgets::schnorr::{set_signature_target, CircuitBuilderSchnorr};
     use crate::gadgets::sha256::CircuitBuilderSha256;
@@ -161,7 +165,7 @@ mod tests {
     use plonky2::plonk::circuit_data::CircuitData;
 
     /// A circuit with every custom gate and generator: SHA-256 (ShaBitGate), a canonical
-    /// field split, a Schnorr verification (ECgFp5 decode, GF(p^5) quotients, ladder gate,
+    /// field split, a packed value (digit generator), a Schnorr verification (ECgFp5 decode, GF(p^5) quotients, ladder gate,
     /// borrows). Written, read back, and the read-back circuit proves and verifies.
     #[test]
     fn circuit_with_every_custom_type_round_trips() {
@@ -172,6 +176,9 @@ mod tests {
         let x = b.add_virtual_target();
         let split = b.split_field_u64(x);
         b.register_public_input(split.lo);
+        let packed = b.add_virtual_target();
+        let value = b.packed_value(packed, 35);
+        b.register_public_input(value.lo);
         let pk = b.add_virtual_target_arr::<5>();
         let msg = b.add_virtual_hash();
         let sig = b.add_virtual_signature_target();
@@ -199,6 +206,9 @@ mod tests {
                 .unwrap();
         }
         pw.set_target(x, F::NEG_ONE).unwrap();
+        // 123·10^2 packed.
+        pw.set_target(packed, F::from_canonical_u64((123 << 5) | 2))
+            .unwrap();
         pw.set_target_arr(&pk, &sk.public_key().encode()).unwrap();
         pw.set_hash_target(msg, m).unwrap();
         set_signature_target(&mut pw, &sig, &signature).unwrap();
@@ -206,6 +216,7 @@ mod tests {
         // sha256("abc") first word, and the low half of p − 1.
         assert_eq!(proof.public_inputs[0], F::from_canonical_u64(0xba7816bf));
         assert_eq!(proof.public_inputs[8], F::from_canonical_u64(0));
+        assert_eq!(proof.public_inputs[9], F::from_canonical_u64(12_300));
         data.verify(proof)
             .expect("proof of the read-back circuit verifies with the original");
     }

@@ -36,15 +36,24 @@ pub(crate) fn tamper_rejected(
     target: Target,
     value: F,
 ) -> bool {
+    tamper_many_rejected(data, pw, &[(target, value)])
+}
+
+/// [`tamper_rejected`] for several targets at once (at least one value must change).
+pub(crate) fn tamper_many_rejected(
+    data: &CircuitData<F, C, D>,
+    pw: PartialWitness<F>,
+    changes: &[(Target, F)],
+) -> bool {
     let mut w = generate_partial_witness(pw, &data.prover_only, &data.common)
         .expect("honest witness must generate");
-    let rep = w.representative_map[target.index(w.num_wires, w.degree)];
-    assert_ne!(
-        w.values[rep],
-        Some(value),
-        "tampering must change the value"
-    );
-    w.values[rep] = Some(value);
+    let mut changed = false;
+    for &(target, value) in changes {
+        let rep = w.representative_map[target.index(w.num_wires, w.degree)];
+        changed |= w.values[rep] != Some(value);
+        w.values[rep] = Some(value);
+    }
+    assert!(changed, "tampering must change a value");
     let res = catch_unwind(AssertUnwindSafe(|| {
         prove_with_partition_witness(
             &data.prover_only,

@@ -1,8 +1,10 @@
 //! One transaction slot of the leaf circuit: a Deposit, Transfer, Withdraw, FullExit or
-//! no-op, with its signature, balance/nonce/owner rules, up to three Merkle updates and its
-//! pubdata block.
+//! no-op, with its signature, balance/nonce/owner rules, up to two Merkle updates, its blob
+//! record absorbed into the data commitment `dc`, its L1 effect absorbed into the effects
+//! chain `ec` (`docs/formats.md` §4.2, §4.3) and its fee added to the running fee sum.
 //!
-//! Native twin: `crate::execute::apply_tx` (semantics) and `crate::pubdata::slot` (bytes).
+//! Native twin: `crate::execute::apply_tx` (semantics), `crate::da::Record` and
+//! `crate::da::Effect` (layouts), `crate::da::{data_step, effects_step}` (chains).
 //! Every update "lane" is one sparse-Merkle update that only takes effect when the lane is
 //! active; an inactive lane leaves the root unchanged whatever its witness.
 
@@ -12,10 +14,11 @@ use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 
+use crate::da::{AMOUNT_MANTISSA_BITS, FEE_MANTISSA_BITS};
 use crate::gadgets::merkle::{CircuitBuilderMerkle, TREE_DEPTH};
+use crate::gadgets::packed::CircuitBuilderPacked;
 use crate::gadgets::range::{CircuitBuilderRange, U64Target};
 use crate::gadgets::schnorr::{CircuitBuilderSchnorr, SignatureTarget};
-use crate::gadgets::sha256::{CircuitBuilderSha256, Sha256StateTarget};
 use crate::schnorr::{PublicKey, SecretKey, Signature};
 use crate::tx::MESSAGE_TAG;
 use crate::{D, F};
@@ -24,8 +27,16 @@ use crate::{D, F};
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Running {
     pub root: HashOutTarget,
-    pub sha: Sha256StateTarget,
-    pub blocks: Target,
+    /// Data commitment over the records so far.
+    pub dc: HashOutTarget,
+    /// Effects chain over the effects so far.
+    pub ec: HashOutTarget,
+    /// Records (real slots) so far.
+    pub records: Target,
+    /// Effects so far.
+    pub effects: Target,
+    /// Fees summed so far.
+    pub fees: U64Target,
 }
 
 /// The batch-wide values every slot uses.
@@ -33,8 +44,6 @@ pub(crate) struct Running {
 pub(crate) struct Context {
     pub chain: [Target; 2],
     pub rollup: [Target; 5],
-    pub operator: Target,
-    pub operator_bytes: [Target; 4],
 }
 
 /// One Merkle-update lane: the account at `index` before the update, and its path.
@@ -70,9 +79,12 @@ pub(crate) struct SlotTargets {
     /// The signer's key limbs (signed slots; hashed and compared with lane 0's `pkhash`).
     pub pubkey: [Target; 5],
     pub signature: SignatureTarget,
-    /// Lane 0: deposit/exit account or sender; lane 1: receiver (Transfer) or operator
-    /// (Withdraw); lane 2: operator (Transfer).
-    pub lanes: [LaneTargets; 3],
+    /// Record field `c`: the Transfer's packed amount (else 0).
+    pub packed_amount: Target,
+    /// Record field `d`: the Transfer's or Withdraw's packed fee (else 0).
+    pub packed_fee: Target,
+    /// Lane 0: deposit/exit account or sender; lane 1: receiver (Transfer).
+    pub lanes: [LaneTargets; 2],
 }
 
 /// The fixed (public) key, message and signature a non-signed slot feeds to the Schnorr
@@ -177,14 +189,12 @@ pub(crate) fn build_slot(
     let amount = b.add_virtual_u64_target();
     let fee = b.add_virtual_u64_target();
     let l1: [Target; 5] = b.add_virtual_target_arr();
-    let account_bytes = b.u32_to_be_bytes(account);
-    let to_bytes = b.u32_to_be_bytes(to);
+    // `account` and `l1` are range-checked by their bit decompositions (effect words),
+    // `to` by its Merkle index bits (lane 1), the amount and fee by their allocation.
     b.range_check_u32(nonce);
-    let l1_bytes: Vec<Target> = l1.iter().flat_map(|&w| b.u32_to_be_bytes(w)).collect();
-    let amount_bytes = b.u64_to_be_bytes(amount);
-    let fee_bytes = b.u64_to_be_bytes(fee);
 
-    // Fields a type does not use are zero, so a slot's witness is determined by its pubdata.
+    // Fields a type does not use are zero, so a slot's witness is determined by its record and
+    // effect.
     zero_unless(b, active.target, account);
     zero_unless(b, active.target, amount.lo);
     zero_unless(b, active.target, amount.hi);
@@ -197,8 +207,6 @@ pub(crate) fn build_slot(
     for &w in &l1 {
         zero_unless(b, uses_l1, w);
     }
-    // A deposit amount is below 2^56 (7 bytes of pubdata): its top byte is zero.
-    zero_if(b, is_deposit.target, amount_bytes[0]);
     // A withdrawal never goes to the zero address (the words are u32: their sum cannot wrap).
     let l1_sum = l1.iter().fold(zero, |acc, &w| b.add(acc, w));
     let l1_is_zero = b.is_equal(l1_sum, zero);
@@ -215,7 +223,7 @@ pub(crate) fn build_slot(
         zero_if(b, signed.target, d);
     }
     // Transfer/Withdraw type code: 2·is_transfer + 3·is_withdraw (+ 1·is_deposit +
-    // 4·is_full_exit for the pubdata byte).
+    // 4·is_full_exit for the record/effect type).
     let two = b.two();
     let three = b.constant(F::from_canonical_u64(3));
     let four = b.constant(F::from_canonical_u64(4));
@@ -246,7 +254,7 @@ pub(crate) fn build_slot(
     b.verify_schnorr(sig_pk, sig_m, &signature);
 
     // A Deposit names the account's owner (creating it, or matching the existing one; its
-    // pkhash in the pubdata is lane 0's).
+    // pkhash in the effect is lane 0's).
     for (&o, &w) in lane0.owner.iter().zip(&l1) {
         let d = b.sub(o, w);
         zero_if(b, is_deposit.target, d);
@@ -304,89 +312,65 @@ pub(crate) fn build_slot(
         &lane0.siblings,
     );
 
-    // Lane 1: receiver (Transfer, + amount) or operator (Withdraw, + fee).
+    // Lane 1: receiver (Transfer, + amount). Fees go to the operator once per batch (the
+    // top step), so a slot only adds its fee to the running sum.
     let lane1 = virtual_lane(b);
-    let index1 = b.select(is_transfer, to, ctx.operator);
-    let c_amount = u64_if(b, is_transfer.target, amount);
-    let credit1 = U64Target {
-        lo: b.mul_add(is_withdraw.target, fee.lo, c_amount.lo),
-        hi: b.mul_add(is_withdraw.target, fee.hi, c_amount.hi),
-    };
     let old_leaf1 = lane_leaf(b, &lane1, lane1.balance, lane1.nonce);
-    let balance1 = b.add_u64_checked(lane1.balance, credit1);
+    let balance1 = b.add_u64_checked(lane1.balance, amount);
     let new_leaf1 = lane_leaf(b, &lane1, balance1, lane1.nonce);
     let root = lane_update(
         b,
         root,
-        signed,
-        index1,
+        is_transfer,
+        to,
         old_leaf1,
         new_leaf1,
         &lane1.siblings,
     );
+    let fees = b.add_u64_checked(run.fees, fee);
 
-    // Lane 2: operator (Transfer, + fee).
-    let lane2 = virtual_lane(b);
-    let credit2 = u64_if(b, is_transfer.target, fee);
-    let old_leaf2 = lane_leaf(b, &lane2, lane2.balance, lane2.nonce);
-    let balance2 = b.add_u64_checked(lane2.balance, credit2);
-    let new_leaf2 = lane_leaf(b, &lane2, balance2, lane2.nonce);
-    let root = lane_update(
-        b,
-        root,
-        is_transfer,
-        ctx.operator,
-        old_leaf2,
-        new_leaf2,
-        &lane2.siblings,
-    );
-
-    // Pubdata (formats.md §4): one 64-byte block per non-no-op slot.
-    let pkhash_bytes: Vec<Target> = lane0
-        .pkhash
-        .elements
-        .iter()
-        .flat_map(|&l| b.split_field_be_bytes(l))
-        .collect();
-    let mut dep = vec![zero; 64];
-    let mut tr = vec![zero; 64];
-    let mut wd = vec![zero; 64];
-    let mut fe = vec![zero; 64];
-    dep[1..5].copy_from_slice(&account_bytes);
-    dep[5..37].copy_from_slice(&pkhash_bytes);
-    dep[37..44].copy_from_slice(&amount_bytes[1..]);
-    dep[44..64].copy_from_slice(&l1_bytes);
-    tr[1..5].copy_from_slice(&account_bytes);
-    tr[5..9].copy_from_slice(&to_bytes);
-    tr[9..17].copy_from_slice(&amount_bytes);
-    tr[17..25].copy_from_slice(&fee_bytes);
-    tr[25..29].copy_from_slice(&ctx.operator_bytes);
-    wd[1..5].copy_from_slice(&account_bytes);
-    wd[5..25].copy_from_slice(&l1_bytes);
-    wd[25..33].copy_from_slice(&amount_bytes);
-    wd[33..41].copy_from_slice(&fee_bytes);
-    wd[41..45].copy_from_slice(&ctx.operator_bytes);
-    fe[1..5].copy_from_slice(&account_bytes);
-    fe[5..25].copy_from_slice(&l1_bytes);
-    fe[25..33].copy_from_slice(&amount_bytes);
-    let mut bytes = vec![slot_type];
-    for j in 1..64 {
-        let mut acc = zero;
-        for (flag, layout) in [
-            (is_deposit, &dep),
-            (is_transfer, &tr),
-            (is_withdraw, &wd),
-            (is_full_exit, &fe),
-        ] {
-            if layout[j] != zero {
-                acc = b.mul_add(flag.target, layout[j], acc);
-            }
-        }
-        bytes.push(acc);
+    // Record (formats.md §4.2): (t, a, b, c, d) = (type, account, to, packed amount, packed
+    // fee); c, d are zero where the type has none and otherwise the canonical packed forms of
+    // the slot's amount and fee.
+    let packed_amount = b.add_virtual_target();
+    let packed_fee = b.add_virtual_target();
+    zero_unless(b, is_transfer.target, packed_amount);
+    zero_unless(b, signed.target, packed_fee);
+    let amount_value = b.packed_value(packed_amount, AMOUNT_MANTISSA_BITS as usize);
+    for (v, a) in [(amount_value.lo, amount.lo), (amount_value.hi, amount.hi)] {
+        let d = b.sub(v, a);
+        zero_if(b, is_transfer.target, d);
     }
-    let block = b.sha256_block_from_bytes(&bytes);
-    let sha = b.sha256_maybe_compress(active, &run.sha, &block);
-    let blocks = b.add(run.blocks, active.target);
+    // The fee is zero unless signed, and so is the packed fee (whose value is then 0).
+    let fee_value = b.packed_value(packed_fee, FEE_MANTISSA_BITS as usize);
+    b.connect_u64(fee_value, fee);
+    let two_32 = b.constant(F::from_canonical_u64(1 << 32));
+    let ta = b.mul_add(slot_type, two_32, account);
+    let mut dc_input = run.dc.elements.to_vec();
+    dc_input.extend([ta, to, packed_amount, packed_fee]);
+    let dc_next = b.hash_n_to_hash_no_pad::<PoseidonHash>(dc_input);
+    let dc = select_hash(b, active, dc_next, run.dc);
+    let records = b.add(run.records, active.target);
+
+    // Effect (formats.md §4.3): 16 big-endian u32 words, built from the slot's fields.
+    let words = effect_words(
+        b,
+        &EffectFields {
+            is_deposit,
+            slot_type,
+            account,
+            pkhash: lane0.pkhash,
+            amount,
+            l1,
+        },
+    );
+    let is_effect_t = b.add(priority_t, is_withdraw.target);
+    let is_effect = BoolTarget::new_unsafe(is_effect_t);
+    let mut ec_input = run.ec.elements.to_vec();
+    ec_input.extend(words);
+    let ec_next = b.hash_n_to_hash_no_pad::<PoseidonHash>(ec_input);
+    let ec = select_hash(b, is_effect, ec_next, run.ec);
+    let effects = b.add(run.effects, is_effect_t);
 
     let targets = SlotTargets {
         is_deposit,
@@ -402,9 +386,133 @@ pub(crate) fn build_slot(
         l1,
         pubkey,
         signature,
-        lanes: [lane0, lane1, lane2],
+        packed_amount,
+        packed_fee,
+        lanes: [lane0, lane1],
     };
-    (targets, Running { root, sha, blocks })
+    let run = Running {
+        root,
+        dc,
+        ec,
+        records,
+        effects,
+        fees,
+    };
+    (targets, run)
+}
+
+/// `flag ? a : b` limb by limb.
+fn select_hash(
+    b: &mut CircuitBuilder<F, D>,
+    flag: BoolTarget,
+    x: HashOutTarget,
+    y: HashOutTarget,
+) -> HashOutTarget {
+    HashOutTarget::from(std::array::from_fn(|i| {
+        b.select(flag, x.elements[i], y.elements[i])
+    }))
+}
+
+/// The slot fields an effect is built from.
+struct EffectFields {
+    is_deposit: BoolTarget,
+    /// The type code (byte 0): 1, 3 or 4 for an effect slot.
+    slot_type: Target,
+    account: Target,
+    pkhash: HashOutTarget,
+    amount: U64Target,
+    /// Deposit owner, Withdraw address or FullExit requester (five u32 words).
+    l1: [Target; 5],
+}
+
+/// `(x >> 8, x & 0xff)` of a u32 `x`; range-checks `x < 2^32` (one row).
+fn top24_low8(b: &mut CircuitBuilder<F, D>, x: Target) -> (Target, Target) {
+    let bits = b.range_check_u32(x);
+    let low8 = b.le_sum(bits[..8].iter());
+    let top24 = shift_out_low_byte(b, x, low8);
+    (top24, low8)
+}
+
+/// `(x − low8) / 256`: exact when `low8` is `x`'s low byte (from `x`'s bits).
+fn shift_out_low_byte(b: &mut CircuitBuilder<F, D>, x: Target, low8: Target) -> Target {
+    let d = b.sub(x, low8);
+    b.mul_const(F::from_canonical_u64(256).inverse(), d)
+}
+
+/// `hi·2^24 + lo`.
+fn join_24(b: &mut CircuitBuilder<F, D>, hi: Target, lo: Target) -> Target {
+    b.mul_const_add(F::from_canonical_u64(1 << 24), hi, lo)
+}
+
+/// The 16 words of a slot's effect: the Deposit layout if `is_deposit`, else the
+/// Withdraw/FullExit layout (`type ‖ account ‖ address ‖ amount`, zeros after), both with
+/// every unlisted byte zero. Both layouts put the 4-byte account at byte 1, so every later
+/// field sits one byte off the word grid: each word is `(low byte of one field) ‖ (top 24
+/// bits of the next)` or a middle piece. Range-checks `account` and `l1` (their bit
+/// decompositions) and splits the pkhash limbs canonically; a Deposit amount must be
+/// `< 2^56` (its top byte is constrained zero).
+fn effect_words(b: &mut CircuitBuilder<F, D>, f: &EffectFields) -> [Target; 16] {
+    let zero = b.zero();
+    let (a_top, a_low) = top24_low8(b, f.account);
+    let l1: Vec<(Target, Target)> = f.l1.iter().map(|&w| top24_low8(b, w)).collect();
+    // The amount limbs are range-checked where they are allocated; these re-splits give bits.
+    let hi_bits = b.range_check_u32(f.amount.hi);
+    let hi_low = b.le_sum(hi_bits[..8].iter());
+    let hi_top = shift_out_low_byte(b, f.amount.hi, hi_low);
+    let (lo_top, lo_low) = top24_low8(b, f.amount.lo);
+    // A deposit amount is below 2^56 (7 bytes): the top byte of its high limb is zero.
+    let hi_top_byte = b.le_sum(hi_bits[24..].iter());
+    zero_if(b, f.is_deposit.target, hi_top_byte);
+    // pkhash limb L = top24 ‖ mid32 ‖ low8 (canonical, from its 64 bits).
+    let limbs: Vec<(Target, Target, Target)> = f
+        .pkhash
+        .elements
+        .iter()
+        .map(|&l| {
+            let (v, bits) = b.split_field_u64_and_bits(l);
+            let low8 = b.le_sum(bits[..8].iter());
+            let lo_top24 = shift_out_low_byte(b, v.lo, low8);
+            let hi_low8 = b.le_sum(bits[32..40].iter());
+            let top24 = shift_out_low_byte(b, v.hi, hi_low8);
+            let mid32 = join_24(b, hi_low8, lo_top24);
+            (top24, mid32, low8)
+        })
+        .collect();
+    let w0 = join_24(b, f.slot_type, a_top);
+    let mut dep = [zero; 16];
+    let mut ex = [zero; 16];
+    dep[0] = w0;
+    ex[0] = w0;
+    // Deposit: [0]=1 ‖ account ‖ pkhash (32) ‖ amount (7) ‖ owner (20).
+    let mut prev_low = a_low;
+    for (i, &(top24, mid32, low8)) in limbs.iter().enumerate() {
+        dep[1 + 2 * i] = join_24(b, prev_low, top24);
+        dep[2 + 2 * i] = mid32;
+        prev_low = low8;
+    }
+    // Bytes 36..40: the last key byte and the amount's bytes 1..4 (its high limb < 2^24).
+    dep[9] = join_24(b, prev_low, f.amount.hi);
+    dep[10] = f.amount.lo;
+    dep[11..16].copy_from_slice(&f.l1);
+    // Withdraw/FullExit: [0]=type ‖ account ‖ address (20) ‖ amount (8), zeros after.
+    let mut prev_low = a_low;
+    for (i, &(top24, low8)) in l1.iter().enumerate() {
+        ex[1 + i] = join_24(b, prev_low, top24);
+        prev_low = low8;
+    }
+    ex[6] = join_24(b, prev_low, hi_top);
+    ex[7] = join_24(b, hi_low, lo_top);
+    ex[8] = b.mul_const(F::from_canonical_u64(1 << 24), lo_low);
+    std::array::from_fn(|j| {
+        let (d, e) = (dep[j], ex[j]);
+        if d == e {
+            d
+        } else {
+            // is_deposit ? d : e
+            let diff = b.sub(d, e);
+            b.mul_add(f.is_deposit.target, diff, e)
+        }
+    })
 }
 
 /// Constrains `(1 − flag) · x = 0`: `x` must be zero unless `flag` is set.

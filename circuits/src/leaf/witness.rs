@@ -7,35 +7,52 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 
 use super::slot::{dummy_signature, LaneTargets, SlotTargets};
 use super::{LeafError, LeafTargets, STATEMENT_LIMBS};
+use crate::da::{data_step, effects_step};
 use crate::encoding::address_limbs;
 use crate::execute::{Execution, TxWitness};
 use crate::gadgets::range::u64_limbs;
 use crate::gadgets::schnorr::set_signature_target;
-use crate::gadgets::sha256::native as sha;
 use crate::state::MerkleUpdate;
 use crate::tx::{Domain, Tx};
 use crate::F;
 
-/// SHA-256 initial chaining value (FIPS 180-4 §5.3.3).
-pub const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
-
-/// Where a leaf starts: the state root, the pubdata hash chain and block count before it.
+/// Where a leaf starts: the state root, the data commitment and effects chain, the record
+/// and effect counters and the fee sum before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LeafStart {
     /// State root before the leaf.
     pub root: HashOut<F>,
-    /// SHA-256 chaining value before the leaf.
-    pub sha: [u32; 8],
-    /// 64-byte pubdata blocks hashed before the leaf.
-    pub blocks: u32,
+    /// Data commitment `dc` before the leaf (formats.md §4.2).
+    pub dc: HashOut<F>,
+    /// Effects chain `ec` before the leaf (formats.md §4.3).
+    pub ec: HashOut<F>,
+    /// Records (real slots) before the leaf.
+    pub records: u32,
+    /// L1 effects before the leaf.
+    pub effects: u32,
+    /// Fees summed before the leaf.
+    pub fees: u64,
+}
+
+impl LeafStart {
+    /// The start of a batch: `old_root`, empty chains, zero counters and fees.
+    pub fn batch_start(old_root: HashOut<F>) -> Self {
+        LeafStart {
+            root: old_root,
+            dc: HashOut::ZERO,
+            ec: HashOut::ZERO,
+            records: 0,
+            effects: 0,
+            fees: 0,
+        }
+    }
 }
 
 /// The witness of one leaf: `k` slots (`None` = no-op) starting at `start`.
 ///
 /// Invariant (checked by [`LeafWitness::statement`]): each real slot's first Merkle update
-/// starts at the previous slot's last root (the first at `start.root`).
+/// starts at the previous slot's last root (the first at `start.root`), and each carries its
+/// record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeafWitness {
     /// Chain and rollup the signatures are bound to.
@@ -59,7 +76,8 @@ impl LeafWitness {
         }
     }
 
-    /// The state after the leaf; fails if the slots' Merkle updates do not chain.
+    /// The state after the leaf; fails if the slots' Merkle updates do not chain, a real slot
+    /// has no record, or a counter or the fee sum overflows.
     pub fn end(&self) -> Result<LeafStart, LeafError> {
         let mut cur = self.start;
         for (i, w) in self.slots.iter().enumerate() {
@@ -72,29 +90,55 @@ impl LeafWitness {
                 }
                 cur.root = u.new_root;
             }
-            cur.sha = sha::compress(cur.sha, &sha::block_words(&w.pubdata));
-            cur.blocks = cur
-                .blocks
+            let record = w
+                .record
+                .as_ref()
+                .ok_or_else(|| LeafError::Witness(format!("slot {i}: no record")))?;
+            cur.dc = data_step(cur.dc, record);
+            cur.records = cur
+                .records
                 .checked_add(1)
-                .ok_or_else(|| LeafError::Witness("block counter overflows u32".into()))?;
+                .ok_or_else(|| LeafError::Witness("record counter overflows u32".into()))?;
+            if let Some(e) = &w.effect {
+                cur.ec = effects_step(cur.ec, e);
+                cur.effects = cur
+                    .effects
+                    .checked_add(1)
+                    .ok_or_else(|| LeafError::Witness("effect counter overflows u32".into()))?;
+            }
+            cur.fees = cur
+                .fees
+                .checked_add(w.tx.fee())
+                .ok_or_else(|| LeafError::Witness(format!("slot {i}: fee sum overflows u64")))?;
         }
         Ok(cur)
     }
 
-    /// The 33 public-input limbs of a proof of this leaf (docs/recursion.md, "Statement
+    /// The 40 public-input limbs of a proof of this leaf (docs/recursion.md, "Statement
     /// layout").
     pub fn statement(&self) -> Result<[F; STATEMENT_LIMBS], LeafError> {
         let end = self.end()?;
         let mut v = Vec::with_capacity(STATEMENT_LIMBS);
         v.extend(u64_limbs::<F>(self.domain.chain_id));
         v.extend(rollup_words(&self.domain).map(F::from_canonical_u32));
+        v.push(F::from_canonical_u32(self.operator));
         v.extend(self.start.root.elements);
         v.extend(end.root.elements);
-        v.extend(self.start.sha.map(F::from_canonical_u32));
-        v.extend(end.sha.map(F::from_canonical_u32));
-        v.push(F::from_canonical_u32(self.start.blocks));
-        v.push(F::from_canonical_u32(end.blocks));
-        Ok(v.try_into().expect("33 limbs"))
+        v.extend(self.start.dc.elements);
+        v.extend(end.dc.elements);
+        v.extend(self.start.ec.elements);
+        v.extend(end.ec.elements);
+        for c in [
+            self.start.records,
+            end.records,
+            self.start.effects,
+            end.effects,
+        ] {
+            v.push(F::from_canonical_u32(c));
+        }
+        v.extend(u64_limbs::<F>(self.start.fees));
+        v.extend(u64_limbs::<F>(end.fees));
+        Ok(v.try_into().expect("40 limbs"))
     }
 }
 
@@ -104,16 +148,13 @@ pub fn rollup_words(domain: &Domain) -> [u32; 5] {
 }
 
 /// Splits an execution into leaves of `k` slots (the last one padded with no-ops), chained
-/// from the execution's old root, the SHA-256 IV and block 0.
+/// from [`LeafStart::batch_start`] of the execution's old root. The last leaf ends at the
+/// execution's `slots_root`, `data` commitment, effects chain and `fees`.
 pub fn leaf_witnesses(exec: &Execution, k: usize) -> Result<Vec<LeafWitness>, LeafError> {
     if k == 0 {
         return Err(LeafError::Witness("k must be positive".into()));
     }
-    let mut start = LeafStart {
-        root: exec.old_root,
-        sha: SHA256_IV,
-        blocks: 0,
-    };
+    let mut start = LeafStart::batch_start(exec.old_root);
     let mut out = Vec::new();
     for chunk in exec.witnesses.chunks(k) {
         let mut slots: Vec<Option<TxWitness>> = chunk.iter().cloned().map(Some).collect();
@@ -204,7 +245,7 @@ pub(crate) fn set_slot(
         pw.set_bool_target(flag, v)
             .map_err(|e| LeafError::Witness(e.to_string()))?;
     }
-    let (account, to, amount, fee, nonce, l1) = match w.map(|w| (w.tx, w.exit_amount)) {
+    let (account, to, amount, fee, nonce, l1) = match w.map(|w| (w.tx, w.exit_amount())) {
         None => (0, 0, 0, 0, 0, [0; 20]),
         Some((Tx::Deposit(d), _)) => (d.account, 0, d.amount, 0, 0, d.owner),
         Some((Tx::Transfer(x), _)) => (x.from, x.to, x.amount, x.fee, x.nonce, [0; 20]),
@@ -229,7 +270,9 @@ pub(crate) fn set_slot(
         .map_err(|e| LeafError::Witness(e.to_string()))?;
     set_lane(pw, &t.lanes[0], ups.first())?;
     set_lane(pw, &t.lanes[1], ups.get(1))?;
-    set_lane(pw, &t.lanes[2], ups.get(2))?;
+    let (packed_amount, packed_fee) = w.and_then(|w| w.record).map_or((0, 0), |r| (r.c, r.d));
+    set(pw, t.packed_amount, F::from_canonical_u64(packed_amount))?;
+    set(pw, t.packed_fee, F::from_canonical_u64(packed_fee))?;
     let key = w
         .and_then(|w| w.tx.signer_key())
         .map_or([F::ZERO; 5], |k| k.encode());
@@ -264,12 +307,23 @@ pub(crate) fn set_leaf(
         set(pw, *tt, F::from_canonical_u32(v))?;
     }
     set(pw, t.operator, F::from_canonical_u32(w.operator))?;
-    pw.set_hash_target(t.old_root, w.start.root)
-        .map_err(|e| LeafError::Witness(e.to_string()))?;
-    for (tt, v) in t.sha_in.iter().zip(w.start.sha) {
-        set(pw, *tt, F::from_canonical_u32(v))?;
+    for (tt, h) in [
+        (t.old_root, w.start.root),
+        (t.data_in, w.start.dc),
+        (t.effects_in, w.start.ec),
+    ] {
+        pw.set_hash_target(tt, h)
+            .map_err(|e| LeafError::Witness(e.to_string()))?;
     }
-    set(pw, t.blocks_in, F::from_canonical_u32(w.start.blocks))?;
+    set(pw, t.records_in, F::from_canonical_u32(w.start.records))?;
+    set(
+        pw,
+        t.effect_count_in,
+        F::from_canonical_u32(w.start.effects),
+    )?;
+    let [lo, hi] = u64_limbs::<F>(w.start.fees);
+    set(pw, t.fees_in.lo, lo)?;
+    set(pw, t.fees_in.hi, hi)?;
     for (st, sw) in t.slots.iter().zip(&w.slots) {
         set_slot(pw, st, sw.as_ref())?;
     }

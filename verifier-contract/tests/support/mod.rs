@@ -1,4 +1,5 @@
-//! Shared test harness: toolchain, anvil, deployments, pubdata slots (docs/formats.md §4).
+//! Shared test harness: toolchain, anvil, deployments, L1 effects (docs/formats.md §4.3) and
+//! batch blobs (§10).
 #![allow(dead_code)] // each test binary / example uses a different part
 
 pub mod echo;
@@ -6,16 +7,16 @@ pub mod tree;
 
 use alloy::eips::eip4844::Blob;
 use alloy::node_bindings::AnvilInstance;
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Address, Bytes, B256, U256};
 use alloy::providers::DynProvider;
 use alloy::providers::Provider;
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use std::sync::OnceLock;
 use zkroll_verifier_contract::{
-    anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx, spawn_anvil,
-    spawn_anvil_with_args, Artifact, BlobTxReport, L1Error, RollupClient, RollupParams,
-    SidecarFormat, Toolchain, TxReport,
+    anvil_provider, deploy_rollup, deploy_verifier, proof_words, send_blob_tx,
+    spawn_anvil_with_args, Artifact, BatchBlob, BlobOpening, BlobTxReport, L1Error, RollupClient,
+    RollupParams, SidecarFormat, Toolchain, TxReport,
 };
 
 /// The installed toolchain; panics with the setup hint when it is missing.
@@ -48,8 +49,8 @@ pub fn pkhash(n: u64) -> [u8; 32] {
     k
 }
 
-/// Deposit slot: `[0]=1`, account, pkhash, amount (u56), owner (formats.md §4).
-pub fn deposit_slot(account: u32, pkhash: &[u8; 32], amount: u64, owner: Address) -> [u8; 64] {
+/// Deposit effect: `[0]=1`, account, pkhash, amount (u56), owner (formats.md §4.3).
+pub fn deposit_effect(account: u32, pkhash: &[u8; 32], amount: u64, owner: Address) -> [u8; 64] {
     assert!(amount < 1 << 56);
     let mut s = [0u8; 64];
     s[0] = 1;
@@ -60,8 +61,8 @@ pub fn deposit_slot(account: u32, pkhash: &[u8; 32], amount: u64, owner: Address
     s
 }
 
-/// FullExit slot: `[0]=4`, account, requester, amount (0 for a no-op).
-pub fn full_exit_slot(account: u32, requester: Address, amount: u64) -> [u8; 64] {
+/// FullExit effect: `[0]=4`, account, requester, amount (0 for a no-op); bytes 33..64 zero.
+pub fn full_exit_effect(account: u32, requester: Address, amount: u64) -> [u8; 64] {
     let mut s = [0u8; 64];
     s[0] = 4;
     s[1..5].copy_from_slice(&account.to_be_bytes());
@@ -70,33 +71,44 @@ pub fn full_exit_slot(account: u32, requester: Address, amount: u64) -> [u8; 64]
     s
 }
 
-/// Transfer slot.
-pub fn transfer_slot(from: u32, to: u32, amount: u64, fee: u64, operator: u32) -> [u8; 64] {
-    let mut s = [0u8; 64];
-    s[0] = 2;
-    s[1..5].copy_from_slice(&from.to_be_bytes());
-    s[5..9].copy_from_slice(&to.to_be_bytes());
-    s[9..17].copy_from_slice(&amount.to_be_bytes());
-    s[17..25].copy_from_slice(&fee.to_be_bytes());
-    s[25..29].copy_from_slice(&operator.to_be_bytes());
-    s
-}
-
-/// Withdraw slot.
-pub fn withdraw_slot(from: u32, l1: Address, amount: u64, fee: u64, operator: u32) -> [u8; 64] {
+/// Withdraw effect: `[0]=3`, from, L1 address, amount; bytes 33..64 zero.
+pub fn withdraw_effect(from: u32, l1: Address, amount: u64) -> [u8; 64] {
     let mut s = [0u8; 64];
     s[0] = 3;
     s[1..5].copy_from_slice(&from.to_be_bytes());
     s[5..25].copy_from_slice(l1.as_slice());
     s[25..33].copy_from_slice(&amount.to_be_bytes());
-    s[33..41].copy_from_slice(&fee.to_be_bytes());
-    s[41..45].copy_from_slice(&operator.to_be_bytes());
     s
 }
 
-/// Concatenated slots.
-pub fn pubdata(slots: &[[u8; 64]]) -> Vec<u8> {
-    slots.concat()
+/// Concatenated effects: the L1-effects list.
+pub fn effects(list: &[[u8; 64]]) -> Vec<u8> {
+    list.concat()
+}
+
+/// Blob data of a batch tagged `n` (a header-like first element and `n`-dependent records:
+/// the contract does not read the blob, only its opening and versioned hash).
+pub fn blob_data(n: u64) -> Vec<u8> {
+    let mut d = vec![0x01];
+    d.extend_from_slice(&(n as u32).to_be_bytes());
+    d.extend_from_slice(&[0u8; 26]);
+    for i in 0..40u64 {
+        d.extend_from_slice(&(n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i).to_be_bytes());
+    }
+    d
+}
+
+/// A canonical evaluation point derived from `n` (below the BLS12-381 modulus 0x73ed…).
+pub fn point(n: u64) -> B256 {
+    let mut x = B256::repeat_byte(0x5c);
+    x.0[0] = 0x2a;
+    x.0[24..].copy_from_slice(&n.to_be_bytes());
+    x
+}
+
+/// The blob of [`blob_data`]`(n)` opened at [`point`]`(n)`.
+pub fn batch_blob(n: u64) -> BatchBlob {
+    BatchBlob::new(&blob_data(n), point(n)).expect("batch blob")
 }
 
 /// A fresh anvil with the echo verifier and a rollup (operator: dev account 0, default
@@ -131,8 +143,31 @@ impl Env {
 
     /// Spawns anvil and deploys with the given deadline and windows (in blocks).
     pub async fn with_windows(deadline: u64, operator_window: u64, silence_window: u64) -> Self {
+        Self::spawn(&[], deadline, operator_window, silence_window).await
+    }
+
+    /// Spawns anvil with `args` (e.g. `["--hardfork", "cancun"]`) and deploys with the default
+    /// windows; the rollup client sends batch blobs in sidecars of `format`.
+    pub async fn with_anvil_args(args: &[&str], format: SidecarFormat) -> Self {
+        let mut env = Self::spawn(
+            args,
+            RollupParams::DEFAULT_PRIORITY_DEADLINE,
+            RollupParams::DEFAULT_OPERATOR_WINDOW,
+            RollupParams::DEFAULT_SILENCE_WINDOW,
+        )
+        .await;
+        env.rollup = env.rollup.with_sidecar_format(format);
+        env
+    }
+
+    async fn spawn(
+        args: &[&str],
+        deadline: u64,
+        operator_window: u64,
+        silence_window: u64,
+    ) -> Self {
         let toolchain = toolchain();
-        let anvil = spawn_anvil(&toolchain).expect("spawn anvil");
+        let anvil = spawn_anvil_with_args(&toolchain, args).expect("spawn anvil");
         let provider = anvil_provider(&anvil, 0).expect("provider");
         let (verifier, verifier_deploy) = deploy_verifier(&provider, &toolchain, &proving_key().vk)
             .await
@@ -163,26 +198,34 @@ impl Env {
             .with_provider(anvil_provider(&self.anvil, i).expect("provider"))
     }
 
-    /// A valid proof for committing `(pubdata, new_root)` on the current state.
-    pub async fn prove(&self, pubdata: &[u8], new_root: &[u8; 32]) -> [U256; 8] {
+    /// A valid proof for committing `(effects, new_root)` with a blob opening as `opening` on
+    /// the current state.
+    pub async fn prove(
+        &self,
+        effects: &[u8],
+        new_root: &[u8; 32],
+        opening: &BlobOpening,
+    ) -> [U256; 8] {
         let digest = self
             .rollup
-            .digest_for(pubdata, new_root)
+            .digest_for(effects, new_root, opening)
             .await
             .expect("digest");
         proof_words(&echo::prove(proving_key(), digest))
     }
 
-    /// Proves and commits `(slots, new_root)` from `by`; returns the receipt's report.
+    /// Proves and commits `(list, new_root)` from `by` with the blob [`batch_blob`] of a tag
+    /// taken from `new_root`; returns the receipt's report.
     pub async fn commit(
         &self,
         by: &RollupClient,
-        slots: &[[u8; 64]],
+        list: &[[u8; 64]],
         new_root: [u8; 32],
-    ) -> Result<TxReport, zkroll_verifier_contract::L1Error> {
-        let batch = pubdata(slots);
-        let proof = self.prove(&batch, &new_root).await;
-        by.commit_batch(&batch, new_root, proof).await
+    ) -> Result<BlobTxReport, L1Error> {
+        let list = effects(list);
+        let blob = batch_blob(u64::from_be_bytes(new_root[24..].try_into().unwrap()));
+        let proof = self.prove(&list, &new_root, &blob.opening).await;
+        by.commit_batch(new_root, &list, &blob, proof).await
     }
 
     /// Mines `n` empty blocks.

@@ -1,11 +1,10 @@
 //! SHA-256 (FIPS 180-4) in circuit, block by block with an explicit chaining value.
 //!
 //! The chaining value is 8 u32 targets; [`CircuitBuilderSha256::sha256_compress`] maps
-//! `(state, 16 message words) → state'`, so a long message (the batch pubdata) can be hashed
-//! across several proofs: each leaf takes the chaining value in and gives it out
-//! (DESIGN §3, one 64-byte pubdata slot = one block). A no-op slot uses
-//! [`CircuitBuilderSha256::sha256_maybe_compress`] with `cond = 0`, which leaves the chain
-//! unchanged. The last proof appends the padding with [`CircuitBuilderSha256::sha256_finalize`]
+//! `(state, 16 message words) → state'`, so a long message (e.g. the L1-effects list, one
+//! 64-byte effect per block) can be hashed block by block, even across several proofs.
+//! [`CircuitBuilderSha256::sha256_maybe_compress`] with `cond = 0` leaves the chain
+//! unchanged (a conditional block). The last proof appends the padding with [`CircuitBuilderSha256::sha256_finalize`]
 //! (message length known when the circuit is built) or
 //! [`CircuitBuilderSha256::sha256_finalize_blocks`] (block-aligned message whose number of
 //! blocks is a witness).
