@@ -97,16 +97,16 @@ impl LeafCircuit for RollupLeaf {
         for (c, w) in rollup.chunks_exact_mut(4).zip(prev.rollup) {
             c.copy_from_slice(&w.to_be_bytes());
         }
+        let hash = |l: [u64; 4]| HashOut {
+            elements: l.map(F::from_noncanonical_u64),
+        };
         let start = LeafStart {
-            root: HashOut {
-                elements: prev.new_root.map(F::from_noncanonical_u64),
-            },
-            // The circuit leaf still has the 33-limb statement (SHA chaining value, block
-            // counter); its 40-limb version (dc, ec, counters, fees) is another change. Until
-            // it lands `Prover::new` refuses this leaf (`BadLeafCircuit`), so no padding
-            // leaf is ever built from these placeholder values.
-            sha: zkroll_circuits::gadgets::sha256::native::IV,
-            blocks: prev.records_out,
+            root: hash(prev.new_root),
+            dc: hash(prev.data_out),
+            ec: hash(prev.effects_out),
+            records: prev.records_out,
+            effects: prev.effect_count_out,
+            fees: prev.fees_out,
         };
         LeafWitness::padding(
             Domain {

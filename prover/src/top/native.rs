@@ -10,6 +10,7 @@ use zkroll_circuits::da::{
     data_commitment, effects_commitment, effects_hash, BatchData, Effect, Record,
     MAX_BATCH_RECORDS, MAX_EFFECTS,
 };
+use zkroll_circuits::execute::Execution;
 use zkroll_circuits::gadgets::sha256::native;
 use zkroll_circuits::state::{Account, MerkleProof, DEPTH};
 
@@ -113,6 +114,29 @@ impl TopWitness {
             records: data.records.clone(),
             effects: data.effects.clone(),
             versioned_hash: kzg::versioned_hash(&commitment),
+            operator_credit,
+        })
+    }
+}
+
+impl TopWitness {
+    /// The witness of an executed batch: its records, effects, blob versioned hash and, when
+    /// fees are due, the operator's account and path before the credit.
+    pub fn from_execution(exec: &Execution) -> Result<Self, ProverError> {
+        let operator_credit = match &exec.operator_credit {
+            None => None,
+            Some(u) => Some(OperatorCredit {
+                account: u.old.ok_or(TopError::MissingCredit {
+                    fees: exec.fees,
+                    operator: u.index,
+                })?,
+                siblings: u.siblings,
+            }),
+        };
+        Ok(TopWitness {
+            records: exec.data.records.clone(),
+            effects: exec.data.effects.clone(),
+            versioned_hash: exec.blob.versioned_hash,
             operator_credit,
         })
     }
