@@ -130,12 +130,19 @@ pub fn statement() -> Statement {
     Statement {
         chain_id: DOMAIN.chain_id,
         rollup: [1, 2, 3, 4, 5],
+        operator: 6,
         old_root: [6, 7, 8, 9],
         new_root: [10, 11, 12, 13],
-        sha_in: [14; 8],
-        sha_out: [15; 8],
-        blocks_in: 0,
-        blocks_out: 2,
+        data_in: [0; 4],
+        data_out: [14; 4],
+        effects_in: [0; 4],
+        effects_out: [15; 4],
+        records_in: 0,
+        records_out: 2,
+        effect_count_in: 0,
+        effect_count_out: 1,
+        fees_in: 0,
+        fees_out: 16,
     }
 }
 

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(8);
     let t = Instant::now();
-    let leaf = fixture::FixtureLeaf::build();
+    let leaf = fixture::FixtureLeaf::build(4);
     println!(
         "fixture leaf: {} rows, built in {:.2?}",
         1usize << leaf_rows(&leaf),

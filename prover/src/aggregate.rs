@@ -19,7 +19,7 @@ pub const CIRCUIT_VERSION: u32 = 1;
 ///
 /// Invariant: the children's verifier data (constants Merkle cap and circuit digest) are
 /// constants of this circuit, so a proof of it attests two proofs of exactly that child
-/// circuit; its public inputs are the linked [`crate::Statement`] (33 limbs).
+/// circuit; its public inputs are the linked [`crate::Statement`] (40 limbs).
 pub struct AggCircuit {
     /// Level in the tree: 0 aggregates leaves, `k` aggregates level `k - 1`.
     pub level: usize,
@@ -49,7 +49,7 @@ impl AggCircuit {
         b.verify_proof::<C>(&right, &vd, child_common);
         let ls = StatementTarget::from_slice(&left.public_inputs)?;
         let rs = StatementTarget::from_slice(&right.public_inputs)?;
-        let out = StatementTarget::link(&mut b, &ls, &rs);
+        let out = StatementTarget::compose(&mut b, &ls, &rs);
         b.register_public_inputs(&out.limbs);
         let data = b.build::<C>();
         tracing::info!(

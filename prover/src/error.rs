@@ -24,7 +24,7 @@ pub enum ProverError {
     #[error("empty batch: at least one leaf witness is needed")]
     EmptyBatch,
     /// The leaf circuit does not expose the statement layout.
-    #[error("leaf circuit exposes {0} public inputs, expected 33")]
+    #[error("leaf circuit exposes {0} public inputs, expected 40")]
     BadLeafCircuit(usize),
     /// plonky2 failed to prove (typically an unsatisfied constraint).
     #[error("proving failed: {0}")]
@@ -46,6 +46,9 @@ pub enum ProverError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The top step refuses the batch's data (sizes, chains, operator credit).
+    #[error("top step: {0}")]
+    Top(crate::top::TopError),
     /// The rayon thread pool could not be built.
     #[error("thread pool: {0}")]
     ThreadPool(String),

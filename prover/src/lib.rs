@@ -2,7 +2,7 @@
 //! plonky2 proof, with resumable on-disk proof files and progress reporting.
 //!
 //! The crate is generic over the leaf circuit ([`LeafCircuit`]): any circuit whose public
-//! inputs are exactly the 33-limb [`Statement`] layout (see `docs/recursion.md`) can be
+//! inputs are exactly the 40-limb [`Statement`] layout (see `docs/recursion.md`) can be
 //! aggregated. Aggregation circuits ([`AggCircuit`]) verify two child proofs whose verifier
 //! data are constants of the parent, check that the children's statements link, and expose
 //! the combined statement.
@@ -24,7 +24,10 @@ pub use leaf::LeafCircuit;
 pub use prover::{Progress, ProgressFn, ProofOrigin, Prover, ProverConfig};
 pub use rollup_leaf::RollupLeaf;
 pub use statement::{Statement, StatementTarget, STATEMENT_LEN};
-pub use top::{expected_digest_words, TopCircuit, DIGEST_WORDS};
+pub use top::{
+    expected_digest_words, top_values, OperatorCredit, TopCircuit, TopError, TopValues, TopWitness,
+    DIGEST_WORDS,
+};
 
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::plonk::config::PoseidonGoldilocksConfig;

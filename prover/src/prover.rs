@@ -2,7 +2,7 @@
 //! files in an optional work directory.
 
 use crate::proof_file::{self, Expected};
-use crate::top::{TopCircuit, DIGEST_WORDS};
+use crate::top::{check_sizes, TopCircuit, TopWitness, DIGEST_WORDS};
 use crate::{AggCircuit, BatchProof, LeafCircuit, Proof, ProverError, Statement};
 use plonky2::field::types::PrimeField64;
 use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use zkroll_circuits::da::MAX_EFFECTS;
 
 /// Where a finished proof came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +77,7 @@ fn digest_of(v: &VerifierOnlyCircuitData<crate::C, { crate::D }>) -> [u64; 4] {
 }
 
 impl<L: LeafCircuit> Prover<L> {
-    /// Creates a prover; fails if the leaf circuit does not expose the 33-limb statement or
+    /// Creates a prover; fails if the leaf circuit does not expose the 40-limb statement or
     /// the thread pool cannot be built.
     pub fn new(leaf: L, config: ProverConfig) -> Result<Self, ProverError> {
         Self::with_circuits(Arc::new(leaf), Arc::default(), Arc::default(), config)
@@ -307,7 +308,7 @@ impl<L: LeafCircuit> Prover<L> {
             let prev = level_statements.last().expect("non-empty");
             let next = prev
                 .chunks(2)
-                .map(|c| Statement::link(&c[0], &c[1]))
+                .map(|c| Statement::compose(&c[0], &c[1]))
                 .collect::<Result<Vec<_>, _>>()?;
             level_statements.push(next);
         }
@@ -438,7 +439,13 @@ impl<L: LeafCircuit> Prover<L> {
         Ok(s)
     }
 
-    /// The top circuit over the root circuit of a tree of `height >= 1` (built on first use,
+    /// Record slots of the top circuit of a tree of `height`: `records_per_leaf · 2^height`.
+    pub fn capacity(&self, height: usize) -> usize {
+        self.leaf.records_per_leaf() << height
+    }
+
+    /// The top circuit over the root circuit of a tree of `height >= 1`, with
+    /// [`Prover::capacity`] record slots and `MAX_EFFECTS` effect slots (built on first use,
     /// then shared).
     pub fn top(&self, height: usize) -> Result<Arc<TopCircuit>, ProverError> {
         let root = self.aggregation(height)?;
@@ -446,22 +453,36 @@ impl<L: LeafCircuit> Prover<L> {
         if let Some(t) = tops.get(&height) {
             return Ok(t.clone());
         }
-        let t = Arc::new(TopCircuit::build(&root.data)?);
+        let t = Arc::new(TopCircuit::build(
+            &root.data.common,
+            &root.data.verifier_only,
+            self.capacity(height),
+            MAX_EFFECTS,
+        )?);
         tops.insert(height, t.clone());
         Ok(t)
     }
 
-    /// The top step over a batch proof: verifies it ([`Prover::verify`]), then proves the
-    /// top circuit, whose only public inputs are the batch digest words (formats.md §5).
-    /// Fails if the batch does not start the pubdata hash (`sha_in = IV`, `blocks_in = 0`).
-    pub fn prove_top(&self, bp: &BatchProof) -> Result<Proof, ProverError> {
+    /// The top step over a batch proof: verifies it ([`Prover::verify`]), checks the
+    /// witness natively ([`crate::top::top_values`]: sizes, chains, counters, credit; a typed
+    /// error before any proving), then proves the top circuit, whose only public inputs are
+    /// the batch digest words (formats.md §5), and checks they are the native ones.
+    pub fn prove_top(&self, bp: &BatchProof, w: &TopWitness) -> Result<Proof, ProverError> {
         let s = self.verify(bp)?;
-        crate::top::expected_digest_words(&s)?;
-        let top = self.top(bp.height as usize)?;
-        let root = self.aggregation(bp.height as usize)?;
+        let height = bp.height as usize;
+        check_sizes(w, self.capacity(height), MAX_EFFECTS)?;
+        let expected = crate::top::expected_digest_words(&s, w)?;
+        let top = self.top(height)?;
+        let root = self.aggregation(height)?;
         let proof = crate::proof_file::decode_proof(&bp.proof, &root.data.common)?;
         let _span = tracing::info_span!("prove_top", height = bp.height).entered();
-        top.prove(&proof)
+        let p = top.prove(&proof, w)?;
+        if crate::top::words_of(&p.public_inputs)? != expected {
+            return Err(ProverError::Proving(
+                "top proof digest differs from the native digest".into(),
+            ));
+        }
+        Ok(p)
     }
 
     /// Verifies a top proof over a tree of `height` and returns its digest words.

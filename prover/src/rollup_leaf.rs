@@ -97,22 +97,30 @@ impl LeafCircuit for RollupLeaf {
         for (c, w) in rollup.chunks_exact_mut(4).zip(prev.rollup) {
             c.copy_from_slice(&w.to_be_bytes());
         }
+        let hash = |l: [u64; 4]| HashOut {
+            elements: l.map(F::from_noncanonical_u64),
+        };
         let start = LeafStart {
-            root: HashOut {
-                elements: prev.new_root.map(F::from_noncanonical_u64),
-            },
-            sha: prev.sha_out,
-            blocks: prev.blocks_out,
+            root: hash(prev.new_root),
+            dc: hash(prev.data_out),
+            ec: hash(prev.effects_out),
+            records: prev.records_out,
+            effects: prev.effect_count_out,
+            fees: prev.fees_out,
         };
         LeafWitness::padding(
             Domain {
                 chain_id: prev.chain_id,
                 rollup,
             },
-            0,
+            prev.operator,
             start,
             self.circuit.k,
         )
+    }
+
+    fn records_per_leaf(&self) -> usize {
+        self.circuit.k
     }
 
     fn prove(&self, w: &LeafWitness) -> Result<Proof, ProverError> {

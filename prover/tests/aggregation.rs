@@ -4,17 +4,13 @@
 mod fixture;
 
 use fixture::{chain, FixtureLeaf, FixtureWitness};
-use plonky2::field::types::Field;
 use std::sync::OnceLock;
 use zkroll_prover::batch::BATCH_VERSION;
-use zkroll_prover::{
-    expected_digest_words, BatchProof, LeafCircuit, Proof, Prover, ProverConfig, ProverError,
-    Statement, F,
-};
+use zkroll_prover::{BatchProof, LeafCircuit, Prover, ProverConfig, ProverError, Statement};
 
 fn prover() -> &'static Prover<FixtureLeaf> {
     static P: OnceLock<Prover<FixtureLeaf>> = OnceLock::new();
-    P.get_or_init(|| Prover::new(FixtureLeaf::build(), ProverConfig::default()).unwrap())
+    P.get_or_init(|| Prover::new(FixtureLeaf::build(4), ProverConfig::default()).unwrap())
 }
 
 /// A proof of batch A: 3 real leaves, padded to 4 (height 2).
@@ -34,9 +30,13 @@ fn batch_proof_verifies_and_round_trips() {
     let s = prover().verify(bp).unwrap();
     assert_eq!(s.old_root, first.old_root);
     assert_eq!(s.new_root, last.new_root);
-    assert_eq!(s.sha_in, first.sha_in);
-    assert_eq!(s.sha_out, last.sha_out);
-    assert_eq!((s.blocks_in, s.blocks_out), (0, 3));
+    assert_eq!(s.data_in, [0; 4]);
+    assert_eq!(s.data_out, last.data_out);
+    assert_eq!(s.effects_out, last.effects_out);
+    assert_eq!((s.records_in, s.records_out), (0, 8));
+    assert_eq!((s.effect_count_in, s.effect_count_out), (0, 5));
+    assert_eq!((s.fees_in, s.fees_out), (0, 90));
+    assert_eq!(s.operator, fixture::OPERATOR);
     let bytes = bp.to_bytes().unwrap();
     let back = BatchProof::from_bytes(&bytes).unwrap();
     assert_eq!(&back, bp);
@@ -70,8 +70,8 @@ fn flipped_byte_and_wrong_version_rejected() {
 fn proof_of_batch_a_rejected_with_statement_of_batch_b() {
     let mut bp = batch_a().clone();
     let b = chain(3, 2);
-    let sb = Statement::link(&b[0].honest(), &b[1].honest()).unwrap();
-    let sb = Statement::link(&sb, &b[2].honest()).unwrap();
+    let sb = Statement::compose(&b[0].honest(), &b[1].honest()).unwrap();
+    let sb = Statement::compose(&sb, &b[2].honest()).unwrap();
     assert_ne!(sb, bp.statement);
     bp.statement = sb;
     assert!(matches!(
@@ -97,46 +97,38 @@ fn unlinked_children_cannot_be_aggregated() {
     // Sanity: the honest pair aggregates.
     aggregate_directly(&w[0], &w[1]).unwrap();
 
-    // Roots do not link.
-    let mut r = w[1];
-    r.start.old_root[0] += 1;
-    assert!(matches!(
-        aggregate_directly(&w[0], &r),
-        Err(ProverError::Proving(_))
-    ));
-    assert!(matches!(
-        prover().prove(vec![w[0], r]),
-        Err(ProverError::NotLinked(_))
-    ));
-
-    // SHA chains do not link.
-    let mut r = w[1];
-    r.start.sha_in[3] ^= 1;
-    assert!(matches!(
-        aggregate_directly(&w[0], &r),
-        Err(ProverError::Proving(_))
-    ));
-    assert!(matches!(
-        prover().prove(vec![w[0], r]),
-        Err(ProverError::NotLinked(_))
-    ));
-
-    // Block counters do not link.
-    let mut r = w[1];
-    r.start.blocks_in += 1;
-    assert!(matches!(
-        aggregate_directly(&w[0], &r),
-        Err(ProverError::Proving(_))
-    ));
-    assert!(matches!(
-        prover().prove(vec![w[0], r]),
-        Err(ProverError::NotLinked(_))
-    ));
+    type Break = (&'static str, fn(&mut Statement));
+    let breaks: [Break; 9] = [
+        ("roots", |s| s.old_root[0] += 1),
+        ("operator", |s| s.operator += 1),
+        ("data commitment", |s| s.data_in[2] ^= 1),
+        ("effects chain", |s| s.effects_in[3] ^= 1),
+        ("record counter", |s| s.records_in += 1),
+        ("effect counter", |s| s.effect_count_in += 1),
+        ("fees (low limb)", |s| s.fees_in += 1),
+        ("fees (high limb)", |s| s.fees_in += 1 << 32),
+        ("chain id", |s| s.chain_id ^= 1 << 40),
+    ];
+    for (what, f) in breaks {
+        let mut r = w[1].clone();
+        f(&mut r.start);
+        assert!(
+            matches!(aggregate_directly(&w[0], &r), Err(ProverError::Proving(_))),
+            "{what}: the circuit must refuse"
+        );
+        assert!(
+            matches!(
+                prover().prove(vec![w[0].clone(), r]),
+                Err(ProverError::NotLinked(_))
+            ),
+            "{what}: the native check must refuse"
+        );
+    }
 }
 
 #[test]
 fn leaf_claiming_a_wrong_statement_fails_to_prove() {
-    let mut w = chain(1, 1)[0];
+    let mut w = chain(1, 1)[0].clone();
     let mut lie = w.honest();
     lie.new_root[1] += 1;
     w.claim_override = Some(lie);
@@ -157,36 +149,4 @@ fn aggregation_circuit_round_trips_through_bytes() {
     let mut b = bytes;
     b[5] ^= 1;
     assert!(zkroll_prover::AggCircuit::from_bytes(&b).is_err());
-}
-
-/// The top step over batch A: its public inputs are exactly the native digest words, and a
-/// tampered public input does not verify.
-#[test]
-fn top_proof_exposes_the_batch_digest() {
-    let bp = batch_a();
-    let top = prover().prove_top(bp).unwrap();
-    let words = prover().verify_top(bp.height as usize, &top).unwrap();
-    assert_eq!(words, expected_digest_words(&bp.statement).unwrap());
-    assert!(words[0] < 1 << 29);
-    let mut bad = top.clone();
-    bad.public_inputs[7] += F::ONE;
-    assert!(prover().verify_top(bp.height as usize, &bad).is_err());
-}
-
-/// A root proof whose statement does not start the pubdata hash (`blocks_in = 1`, `sha_in`
-/// not the IV) cannot be proved by the top circuit, even bypassing the native check.
-#[test]
-fn top_circuit_refuses_a_batch_not_starting_at_the_iv() {
-    let mut w = chain(4, 3);
-    w.remove(0);
-    let bp = prover().prove(w).unwrap();
-    assert_eq!(bp.height, 2);
-    assert_eq!(bp.statement.blocks_in, 1);
-    assert!(matches!(
-        prover().prove_top(&bp),
-        Err(ProverError::InvalidStatement(_))
-    ));
-    let root = prover().aggregation(2).unwrap();
-    let proof = Proof::from_bytes(bp.proof.clone(), &root.data.common).unwrap();
-    assert!(prover().top(2).unwrap().prove(&proof).is_err());
 }

@@ -47,7 +47,7 @@ fn flip_byte(path: &Path, pos: usize) {
 #[test]
 fn cancel_resume_and_corruption() {
     let dir = tempfile::tempdir().unwrap();
-    let base = Prover::new(FixtureLeaf::build(), ProverConfig::default()).unwrap();
+    let base = Prover::new(FixtureLeaf::build(4), ProverConfig::default()).unwrap();
     let batch = chain(2, 1);
     use ProofOrigin::{Proved, Reused};
 
@@ -77,7 +77,7 @@ fn cancel_resume_and_corruption() {
         .collect();
     assert_eq!(circuits.len(), 1);
     let log = Log::default();
-    let p = Prover::new(FixtureLeaf::build(), config(dir.path(), &log, None)).unwrap();
+    let p = Prover::new(FixtureLeaf::build(4), config(dir.path(), &log, None)).unwrap();
     assert_eq!(p.prove(batch.clone()).unwrap(), bp);
     assert_eq!(count(&log, 0, Reused), 2);
     assert_eq!(count(&log, 1, Reused), 1);

@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
         threads: Some(threads),
         ..ProverConfig::default()
     };
-    let prover = Prover::new(FixtureLeaf::build(), config(1))?;
+    let prover = Prover::new(FixtureLeaf::build(4), config(1))?;
     for l in 1..=height {
         prover.aggregation(l)?;
     }

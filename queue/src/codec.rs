@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn padding_statements_round_trip_and_reject_garbage() {
-        let s = Statement::genesis(5, [1, 2, 3, 4, 5], [9, 8, 7, 6]);
+        let s = Statement::genesis(5, [1, 2, 3, 4, 5], 3, [9, 8, 7, 6]);
         let bytes = encode_padding_statement(&s).unwrap();
         assert_eq!(bytes[0], PADDING);
         assert_eq!(decode_padding_statement(&bytes[1..]).unwrap(), s);

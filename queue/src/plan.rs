@@ -9,7 +9,7 @@ use zkroll_prover::{LeafCircuit, ProverError, Statement};
 /// The job tree of one batch.
 ///
 /// Invariants: `statements[0]` are the leaf statements (real leaves, then no-op padding up
-/// to `2^height`), `statements[l][i] = link(statements[l-1][2i], statements[l-1][2i+1])`,
+/// to `2^height`), `statements[l][i] = compose(statements[l-1][2i], statements[l-1][2i+1])`,
 /// `statements[height]` has one element; `rep[l][i]` is the first index of level `l` with the
 /// statement of `i` — only those indices become jobs (identical statements are proved once).
 #[derive(Clone, Debug)]
@@ -70,7 +70,7 @@ impl Plan {
             let prev = levels.last().expect("non-empty");
             let next = prev
                 .chunks(2)
-                .map(|c| Statement::link(&c[0], &c[1]))
+                .map(|c| Statement::compose(&c[0], &c[1]))
                 .collect::<Result<Vec<_>, _>>()?;
             levels.push(next);
         }

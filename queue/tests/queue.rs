@@ -149,7 +149,7 @@ fn child_slow_worker() {
         return;
     };
     let slow = Prover::new(
-        SlowLeaf(FixtureLeaf::build(), Duration::from_secs(600)),
+        SlowLeaf(FixtureLeaf::build(4), Duration::from_secs(600)),
         ProverConfig {
             height: Some(HEIGHT),
             threads: Some(1),

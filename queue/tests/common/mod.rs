@@ -13,6 +13,7 @@ use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CircuitConfig;
 use serde::{Deserialize, Serialize};
+use zkroll_circuits::da::{Effect, Record};
 use zkroll_prover::{
     CircuitData, LeafCircuit, Proof, Prover, ProverConfig, ProverError, Statement, C, D, F,
 };
@@ -52,11 +53,64 @@ pub fn fresh_db(base: &str, name: &str) -> String {
     format!("{head}/{db}")
 }
 
+/// A fixture step on the wire: delta, jump, records as `(t, a, b, c, d)`, effects as their
+/// 64 bytes (two 32-byte halves), fees.
+type WireStep = (
+    [u64; 4],
+    bool,
+    Vec<(u8, u32, u32, u64, u64)>,
+    Vec<([u8; 32], [u8; 32])>,
+    u64,
+);
+
 #[derive(Serialize, Deserialize)]
 struct Wire {
     start: Statement,
-    step: Option<([u64; 4], [u32; 8])>,
+    step: Option<WireStep>,
     claim: Option<Statement>,
+}
+
+fn step_to_wire(s: &Step) -> WireStep {
+    (
+        s.delta,
+        s.jump,
+        s.records
+            .iter()
+            .map(|r| (r.t, r.a, r.b, r.c, r.d))
+            .collect(),
+        s.effects
+            .iter()
+            .map(|e| {
+                let b = e.encode();
+                (b[..32].try_into().unwrap(), b[32..].try_into().unwrap())
+            })
+            .collect(),
+        s.fees,
+    )
+}
+
+fn step_from_wire(w: WireStep) -> Result<Step, ProverError> {
+    let (delta, jump, records, effects, fees) = w;
+    let effects = effects
+        .iter()
+        .enumerate()
+        .map(|(i, (lo, hi))| {
+            let mut b = [0u8; 64];
+            b[..32].copy_from_slice(lo);
+            b[32..].copy_from_slice(hi);
+            Effect::decode(&b, i).map_err(|e| ProverError::Malformed(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Step {
+        delta,
+        jump,
+        records: records
+            .into_iter()
+            .map(|(t, a, b, c, d)| Record { t, a, b, c, d })
+            .collect(),
+        effects,
+        fees,
+    })
 }
 
 /// The fixture's witnesses travel whole in the jobs; no batch context.
@@ -76,7 +130,7 @@ impl QueueLeaf for FixtureLeaf {
     fn encode_witness(&self, _index: usize, w: &FixtureWitness) -> Result<Vec<u8>, ProverError> {
         let wire = Wire {
             start: w.start,
-            step: w.step.map(|s| (s.delta, s.sha_out)),
+            step: w.step.as_ref().map(step_to_wire),
             claim: w.claim_override,
         };
         bincode::serde::encode_to_vec(&wire, bincode::config::standard())
@@ -96,7 +150,7 @@ impl QueueLeaf for FixtureLeaf {
         }
         Ok(FixtureWitness {
             start: wire.start,
-            step: wire.step.map(|(delta, sha_out)| Step { delta, sha_out }),
+            step: wire.step.map(step_from_wire).transpose()?,
             claim_override: wire.claim,
         })
     }
@@ -107,7 +161,7 @@ pub fn prover() -> &'static Prover<FixtureLeaf> {
     static P: OnceLock<Prover<FixtureLeaf>> = OnceLock::new();
     P.get_or_init(|| {
         Prover::new(
-            FixtureLeaf::build(),
+            FixtureLeaf::build(4),
             ProverConfig {
                 height: Some(HEIGHT),
                 threads: Some(1),
@@ -132,6 +186,9 @@ impl LeafCircuit for SlowLeaf {
     }
     fn padding(&self, prev: &Statement) -> FixtureWitness {
         self.0.padding(prev)
+    }
+    fn records_per_leaf(&self) -> usize {
+        self.0.records_per_leaf()
     }
     fn prove(&self, w: &FixtureWitness) -> Result<Proof, ProverError> {
         std::thread::sleep(self.1);
@@ -158,19 +215,19 @@ impl QueueLeaf for SlowLeaf {
 /// Another leaf circuit with the statement layout (no-op leaves only): other digests.
 pub struct OtherLeaf {
     data: CircuitData,
-    pis: [Target; 33],
+    pis: [Target; 40],
 }
 
 impl OtherLeaf {
     pub fn build() -> Self {
         let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
-        let pis: [Target; 33] = std::array::from_fn(|_| b.add_virtual_target());
+        let pis: [Target; 40] = std::array::from_fn(|_| b.add_virtual_target());
         b.register_public_inputs(&pis);
-        for i in (0..7).chain(15..33) {
+        for i in (0..8).chain(32..40) {
             b.range_check(pis[i], 32);
         }
         for k in 0..4 {
-            b.connect(pis[7 + k], pis[11 + k]);
+            b.connect(pis[8 + k], pis[12 + k]);
         }
         OtherLeaf {
             data: b.build::<C>(),
@@ -189,6 +246,9 @@ impl LeafCircuit for OtherLeaf {
     }
     fn padding(&self, prev: &Statement) -> Statement {
         prev.noop_after()
+    }
+    fn records_per_leaf(&self) -> usize {
+        1
     }
     fn prove(&self, w: &Statement) -> Result<Proof, ProverError> {
         let mut pw = PartialWitness::new();
