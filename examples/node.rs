@@ -191,8 +191,8 @@ async fn pipeline(
             batch = committed,
             txs = exec.witnesses.len(),
             prove_and_wrap_s = proved.as_secs_f64(),
-            gas = report.gas_used,
-            tx = %report.tx_hash,
+            gas = report.tx.gas_used,
+            tx = %report.tx.tx_hash,
             new_root = %hex::encode(hash_to_bytes(&exec.new_root)),
             "batch committed on L1"
         );

@@ -1,5 +1,6 @@
 //! The proof of a whole batch as the library hands it out: the top proof (whose only public
-//! inputs are the digest words of `docs/formats.md` §5), the statement it commits to, and the
+//! inputs are the digest words of `docs/formats.md` §5), the statement and the data binding
+//! (final root, effects hash, blob versioned hash, `x`, `y`) the digest commits to, and the
 //! root aggregate it was made from.
 
 use serde::{Deserialize, Serialize};
@@ -11,10 +12,67 @@ use crate::ProveError;
 /// Magic bytes of an encoded [`RollupProof`] (`zkroll prove`'s output file).
 pub const ROLLUP_PROOF_MAGIC: [u8; 4] = *b"ZKRT";
 /// Version of the [`RollupProof`] encoding.
-pub const ROLLUP_PROOF_VERSION: u32 = 1;
+pub const ROLLUP_PROOF_VERSION: u32 = 2;
 /// Largest proof file decoded (a real one is a few hundred KiB): longer input is refused before
 /// any allocation, and bincode decoding is capped at the same size.
 pub const MAX_PROOF_FILE_BYTES: usize = 64 << 20;
+
+/// What the digest binds besides the statement (formats.md §5): the root after the batch-end
+/// operator credit and the batch's published data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataBinding {
+    /// The batch's final state root (after the operator credit), 4 canonical limbs.
+    pub final_root: [u64; 4],
+    /// `sha256` of the L1-effects list (formats.md §4.3).
+    pub effects_hash: [u8; 32],
+    /// The versioned hash of the batch's blob (formats.md §10).
+    pub versioned_hash: [u8; 32],
+    /// The evaluation point, 32 bytes big-endian (`< r_BLS`).
+    pub x: [u8; 32],
+    /// The blob polynomial's value at `x`, 32 bytes big-endian (`< r_BLS`).
+    pub y: [u8; 32],
+}
+
+impl DataBinding {
+    /// The digest (formats.md §5) of `statement` with this binding: 8 big-endian words, word
+    /// 0's top 3 bits cleared. Fails on a non-canonical root limb.
+    pub fn digest_words(&self, statement: &Statement) -> Result<[u32; 8], ProveError> {
+        use plonky2::field::types::{Field, Field64};
+        use plonky2::hash::hash_types::HashOut;
+        use zkroll_circuits::F;
+        let p = F::ORDER;
+        let hash = |limbs: &[u64; 4], what: &str| {
+            if limbs.iter().any(|&l| l >= p) {
+                return Err(ProveError::Malformed(format!("{what} limb not canonical")));
+            }
+            Ok(HashOut {
+                elements: limbs.map(F::from_canonical_u64),
+            })
+        };
+        let mut rollup = [0u8; 20];
+        for (c, w) in rollup.chunks_exact_mut(4).zip(statement.rollup) {
+            c.copy_from_slice(&w.to_be_bytes());
+        }
+        let domain = zkroll_circuits::tx::Domain {
+            chain_id: statement.chain_id,
+            rollup,
+        };
+        let d = zkroll_circuits::digest::digest(
+            &domain,
+            &hash(&statement.old_root, "old root")?,
+            &hash(&self.final_root, "final root")?,
+            &zkroll_circuits::digest::DataBinding {
+                effects_hash: self.effects_hash,
+                versioned_hash: self.versioned_hash,
+                x: self.x,
+                y: self.y,
+            },
+        );
+        Ok(std::array::from_fn(|i| {
+            u32::from_be_bytes(d.value[4 * i..4 * i + 4].try_into().expect("4 bytes"))
+        }))
+    }
+}
 
 /// A proven batch.
 ///
@@ -30,8 +88,10 @@ pub struct RollupProof {
     pub txs: u32,
     /// The public-input digest (formats.md §5): `< 2^253`, big-endian.
     pub digest: [u8; 32],
-    /// The statement the digest commits to (roots, chain, pubdata hash chain).
+    /// The statement the digest commits to (chain, roots, data and effects chains, fees).
     pub statement: Statement,
+    /// The rest of what the digest commits to (final root, published data).
+    pub binding: DataBinding,
     /// Circuit digest of the top circuit.
     pub top_circuit_digest: [u64; 4],
     /// The top proof, plonky2 `ProofWithPublicInputs::to_bytes`.

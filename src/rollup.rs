@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use zkroll_circuits::execute::Execution;
 use zkroll_prover::rollup_leaf::{leaf_witnesses, RollupLeaf};
-use zkroll_prover::top::{digest_value_bytes, expected_digest_words};
+use zkroll_prover::top::{digest_value_bytes, top_values, TopWitness};
 use zkroll_prover::{BatchProof, ProgressFn, Prover, ProverConfig, Statement};
 
 use zkroll_aggregator::groth16::cache::{CacheOutcome, KeyCache, KeySource};
 use zkroll_aggregator::shrink::ShrinkParams;
 use zkroll_aggregator::wrap::{WrapStage, WrappedBatch, Wrapper};
 
+use crate::proof::DataBinding;
 use crate::{Batch, ProveError, RollupProof};
 
 /// Options of a [`RollupProver`].
@@ -53,8 +54,11 @@ impl Default for ProveOptions {
 /// What a verified [`RollupProof`] establishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifiedBatch {
-    /// The statement (chain, rollup, roots, pubdata hash chain) the digest commits to.
+    /// The statement (chain, rollup, roots, data and effects chains, fees) the digest
+    /// commits to.
     pub statement: Statement,
+    /// The final root and published data the digest commits to.
+    pub binding: DataBinding,
     /// The public-input digest (formats.md §5), big-endian, `< 2^253`.
     pub digest: [u8; 32],
 }
@@ -163,19 +167,29 @@ impl RollupProver {
     /// assembles the [`RollupProof`].
     pub fn finish(&self, exec: &Execution, batch: BatchProof) -> Result<RollupProof, ProveError> {
         let k = self.options.k;
-        let words = expected_digest_words(&batch.statement)?;
+        let witness = TopWitness::from_execution(exec)?;
+        let values = top_values(&batch.statement, &witness)?;
+        let words = values.digest_words;
         if digest_value_bytes(&words) != exec.digest.value {
             return Err(ProveError::Mismatch(
                 "the proven statement's digest differs from the executor's".into(),
             ));
         }
-        let top = self.prover.prove_top(&batch)?;
+        let binding = DataBinding {
+            final_root: values.final_root,
+            effects_hash: values.effects_hash,
+            versioned_hash: witness.versioned_hash,
+            x: values.x,
+            y: values.y,
+        };
+        let top = self.prover.prove_top(&batch, &witness)?;
         let top_circuit = self.prover.top(batch.height as usize)?;
         let proof = RollupProof {
             k: k as u32,
             txs: exec.witnesses.len() as u32,
             digest: digest_value_bytes(&words),
             statement: batch.statement,
+            binding,
             top_circuit_digest: digest_limbs(&top_circuit.data),
             top: top.to_bytes(),
             batch,
@@ -204,6 +218,14 @@ impl RollupProver {
         if height == 0 || height > 24 {
             return Err(ProveError::Malformed(format!("tree height {height}")));
         }
+        // The digest binds the chain, rollup, old root, final root and published data; the
+        // claimed statement's other fields are established by the root aggregate itself.
+        let proven = self.prover.verify(&proof.batch)?;
+        if proven != proof.statement {
+            return Err(ProveError::Mismatch(
+                "the claimed statement is not the root aggregate's".into(),
+            ));
+        }
         let top = self.prover.top(height)?;
         if digest_limbs(&top.data) != proof.top_circuit_digest {
             return Err(ProveError::Mismatch("top circuit digest".into()));
@@ -211,7 +233,7 @@ impl RollupProver {
         let p = zkroll_prover::proof_file::decode_proof(&proof.top, &top.data.common)
             .map_err(|e| ProveError::Malformed(format!("top proof: {e}")))?;
         let words = top.verify(&p)?;
-        if words != expected_digest_words(&proof.statement)? {
+        if words != proof.binding.digest_words(&proof.statement)? {
             return Err(ProveError::Mismatch(
                 "the top proof's digest is not the digest of the claimed statement".into(),
             ));
@@ -222,6 +244,7 @@ impl RollupProver {
         }
         Ok(VerifiedBatch {
             statement: proof.statement,
+            binding: proof.binding,
             digest,
         })
     }

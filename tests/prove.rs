@@ -87,7 +87,9 @@ fn proof_digest_equals_the_executor_digest() {
     assert_eq!(p.digest, exec.digest.value);
     let v = prover().verify(p).unwrap();
     assert_eq!(v.digest, exec.digest.value);
-    assert_eq!(v.statement.blocks_out, 7);
+    assert_eq!(v.statement.records_out, 7);
+    assert_eq!(v.binding.versioned_hash, exec.blob.versioned_hash);
+    assert_eq!((v.binding.x, v.binding.y), (exec.blob.x, exec.blob.y));
     // Bytes round trip, and the decoded proof still verifies.
     let back = RollupProof::from_bytes(&p.to_bytes().unwrap()).unwrap();
     assert_eq!(&back, p);
@@ -124,6 +126,23 @@ fn proof_of_batch_a_with_the_statement_of_batch_b_is_rejected() {
     let mut p = proof_a().clone();
     p.digest = exec_b.digest.value;
     assert!(matches!(prover().verify(&p), Err(ProveError::Mismatch(_))));
+    // Every field of the data binding is in the digest: another blob, point, value, effects
+    // list or final root is refused.
+    for field in 0..5 {
+        let mut p = proof_a().clone();
+        let b = &mut p.binding;
+        match field {
+            0 => b.versioned_hash[5] ^= 1,
+            1 => b.x[31] ^= 1,
+            2 => b.y[31] ^= 1,
+            3 => b.effects_hash[0] ^= 1,
+            _ => b.final_root[0] ^= 1,
+        }
+        assert!(
+            matches!(prover().verify(&p), Err(ProveError::Mismatch(_))),
+            "binding field {field}"
+        );
+    }
 }
 
 #[test]

@@ -53,7 +53,8 @@ struct Row {
     tx_per_s: f64,
     wrap_s: Option<f64>,
     verify_gas: Option<u64>,
-    commit_gas: Option<(u64, u64)>,
+    /// `commitBatch`: gas used, execution gas (excluding calldata), blob gas.
+    commit_gas: Option<(u64, u64, u64)>,
     rss_gib: f64,
 }
 
@@ -167,7 +168,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 anyhow::Ok((v, c))
             })?;
             row.verify_gas = Some(v.gas_used);
-            row.commit_gas = Some((c.gas_used, c.execution_gas()));
+            row.commit_gas = Some((c.tx.gas_used, c.tx.execution_gas(), c.blob_gas_used));
         }
         row.rss_gib = peak_rss_bytes().unwrap_or(0) as f64 / (1u64 << 30) as f64;
         pb.finish_and_clear();
@@ -175,6 +176,17 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         rows.push(row);
     }
     let rows_per_slot = leaf_rows_per_slot()?;
+    let top = prover.batch_prover().top(height)?;
+    let elements = 1 + top.capacity.div_ceil(2);
+    println!(
+        "top step: 2^{} rows for {} records ({} blob elements, {:.1} rows per element; \
+         effects SHA-256 {} rows)",
+        top.data.common.degree_bits(),
+        top.capacity,
+        elements,
+        top.breakdown.blob as f64 / elements as f64,
+        top.breakdown.effects_sha
+    );
     print_table(&rows, a.k, height, a.repeat, rows_per_slot);
     Ok(())
 }
@@ -187,13 +199,13 @@ fn print_table(rows: &[Row], k: usize, height: usize, repeat: u32, rows_per_slot
          run(s); peak RSS is the process's so far"
     );
     println!(
-        "| transfers | leaves (proven) | leaf phase (s) | aggregation (s) | top (s) | prove (s) | leaf/agg/top share | tx/s | wrap (s) | verifyProof gas (as a tx) | commitBatch gas (excl. calldata) | peak RSS (GiB) |"
+        "| transfers | leaves (proven) | leaf phase (s) | aggregation (s) | top (s) | prove (s) | leaf/agg/top share | tx/s | wrap (s) | verifyProof gas (as a tx) | commitBatch gas (excl. calldata) | L1 gas per tx: execution + calldata | blob gas (per tx) | peak RSS (GiB) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let t = r.prove_s.max(f64::MIN_POSITIVE);
         println!(
-            "| {} | {} ({}) | {:.1} | {:.1} | {:.1} | {:.1} | {:.0}/{:.0}/{:.0} % | {:.2} | {} | {} | {} | {:.2} |",
+            "| {} | {} ({}) | {:.1} | {:.1} | {:.1} | {:.1} | {:.0}/{:.0}/{:.0} % | {:.2} | {} | {} | {} | {} | {} | {:.2} |",
             r.txs,
             r.leaves,
             r.leaf_proofs,
@@ -207,7 +219,19 @@ fn print_table(rows: &[Row], k: usize, height: usize, repeat: u32, rows_per_slot
             r.tx_per_s,
             opt(r.wrap_s.map(|s| format!("{s:.1}"))),
             opt(r.verify_gas.map(|g| g.to_string())),
-            opt(r.commit_gas.map(|(all, exec)| format!("{all} ({exec})"))),
+            opt(r.commit_gas.map(|(all, exec, _)| format!("{all} ({exec})"))),
+            opt(r.commit_gas.map(|(all, exec, _)| {
+                let n = r.txs as f64;
+                format!(
+                    "{:.0} + {:.0}",
+                    exec as f64 / n,
+                    (all - exec) as f64 / n
+                )
+            })),
+            opt(r.commit_gas.map(|(_, _, blob)| format!(
+                "{blob} ({:.0})",
+                blob as f64 / r.txs as f64
+            ))),
             r.rss_gib
         );
     }

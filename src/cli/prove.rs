@@ -165,8 +165,14 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
             .collect::<String>()
     );
     println!("old root:  0x{}", root(&s.old_root));
-    println!("new root:  0x{}", root(&s.new_root));
-    println!("pubdata:   {} blocks of 64 bytes", s.blocks_out);
+    println!("new root:  0x{}", root(&v.binding.final_root));
+    println!(
+        "data:      {} records (blob 0x{}), {} L1 effects, fees {}",
+        s.records_out,
+        hex::encode(v.binding.versioned_hash),
+        s.effect_count_out,
+        s.fees_out
+    );
     println!("digest:    {}", to_hex(&v.digest));
     Ok(())
 }
