@@ -59,7 +59,7 @@ pub fn small_batch() -> Batch {
     .expect("valid generator parameters")
 }
 
-/// `small_batch` executed: its post-state and pubdata.
+/// `small_batch` executed: its post-state and published data.
 pub fn small_execution() -> (StateTree, zkroll::Execution) {
     execute(&small_batch()).expect("a generated batch executes")
 }
@@ -164,6 +164,13 @@ pub fn rollup_proof() -> RollupProof {
         txs: 12,
         digest: [0x11; 32],
         statement: statement(),
+        binding: zkroll::proof::DataBinding {
+            final_root: [1, 2, 3, 4],
+            effects_hash: [0x21; 32],
+            versioned_hash: [0x01; 32],
+            x: [0x02; 32],
+            y: [0x03; 32],
+        },
         top_circuit_digest: [5, 6, 7, 8],
         top: TINY.proof.clone(),
         batch: batch_proof(),
