@@ -322,10 +322,10 @@ mod tests {
     fn params(seed: u64) -> GenParams {
         GenParams {
             txs: 50,
-            accounts: 10,
+            accounts: 6,
             seed,
-            deposits: 5,
-            withdrawals: 5,
+            deposits: 2,
+            withdrawals: 4,
             full_exits: 4,
             domain: Domain {
                 chain_id: 1,
@@ -345,13 +345,14 @@ mod tests {
         let e = crate::apply(&mut state, &a.header, &a.txs).unwrap();
         assert_eq!(e, crate::execute(&a).unwrap());
         assert_eq!(e.old_root, StateTree::new().root());
-        assert_eq!(e.counts.deposits, 10 + 5);
-        assert_eq!(e.counts.withdrawals, 5);
+        assert_eq!(e.counts.deposits, 6 + 2);
+        assert_eq!(e.counts.withdrawals, 4);
         assert_eq!(e.counts.full_exits, 4);
-        assert_eq!(e.counts.transfers, 26);
+        assert_eq!(e.counts.transfers, 34);
+        assert_eq!(e.data.effects.len(), 16);
         assert_eq!(e.counts.total(), 50);
         // Funding deposits first, each owned by its seed's address; exits last.
-        for (i, tx) in a.txs[..10].iter().enumerate() {
+        for (i, tx) in a.txs[..6].iter().enumerate() {
             let Tx::Deposit(d) = tx else {
                 panic!("tx {i} is not a funding deposit")
             };
@@ -384,17 +385,27 @@ mod tests {
     #[test]
     fn rejects_bad_parameters() {
         let mut p = params(1);
-        p.deposits = 32;
+        p.deposits = 40;
         assert!(matches!(
             generate(&p, |_| {}),
             Err(GenError::TooManyTypedTxs { .. })
         ));
         let mut p = params(1);
-        p.full_exits = 31;
+        p.full_exits = 39;
         assert!(matches!(
             generate(&p, |_| {}),
             Err(GenError::TooManyTypedTxs { .. })
         ));
+        // 17 L1 effects do not fit one batch (formats.md §4.3).
+        let mut p = params(1);
+        p.full_exits = 5;
+        assert_eq!(
+            generate(&p, |_| {}),
+            Err(GenError::TooManyEffects {
+                effects: 17,
+                max: 16
+            })
+        );
         let mut p = params(1);
         p.accounts = 0;
         assert_eq!(generate(&p, |_| {}), Err(GenError::BadAccountCount));
