@@ -88,11 +88,16 @@ pub fn const_product_by_bits(
     if bases.len() != bits.len() {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let mut acc = GoldilocksVar::constant(c);
+    let mut acc: Option<GoldilocksVar> = (c != GF::ONE).then(|| GoldilocksVar::constant(c));
     for (bs, bb) in bases.chunks(WINDOW).zip(bits.chunks(WINDOW)) {
-        acc = acc.mul(&select_const_product(bs, bb)?)?;
+        let sel = select_const_product(bs, bb)?;
+        acc = Some(match acc {
+            // A lone window's value is already canonical.
+            None => sel,
+            Some(a) => a.mul(&sel)?,
+        });
     }
-    acc.reduce()
+    acc.unwrap_or_else(GoldilocksVar::one).reduce()
 }
 
 /// `x^(2^k)` for the LDE point `x` of query index `index_bits` (see [`lde_point`]), directly
@@ -164,15 +169,21 @@ pub fn select_by_bits(
 /// Computed as `k` binary folds (equal to the interpolant at `β`, since folding with
 /// `β, β², β⁴, …` evaluates the coefficient form at `β`): on the coset `c·⟨g⟩`, values at `±y`
 /// fold to `(a + b)/2 + β·(a − b)/(2y)`. `1/y` is `x⁻¹` times constants, so no hint is needed.
-/// `x_inv` must be `x⁻¹`, canonical; `index_bits` are the `k` low bits of the query index.
-pub fn compute_evaluation(
+/// `x_inv` must be `x⁻¹`, canonical; `index_bits` are the `k` low bits of the query index;
+/// `beta_pows` are `β^(2^l)` for `l < k`, canonical ([`beta_powers`], computed once per
+/// commit-phase step, not per query).
+///
+/// Returns `2^k` times the value, lazy (the folds are computed scaled by 2 each; the caller
+/// multiplies the other side of its comparison by the small constant `2^k` instead of reducing
+/// the result to divide it out).
+pub fn compute_evaluation_scaled(
     x_inv: &GoldilocksVar,
     index_bits: &[Boolean<Fr>],
     evals: &[Ext2Var],
-    beta: &Ext2Var,
+    beta_pows: &[Ext2Var],
 ) -> Result<Ext2Var, SynthesisError> {
     let k = index_bits.len();
-    if evals.len() != 1usize << k {
+    if evals.len() != 1usize << k || beta_pows.len() != k {
         return Err(SynthesisError::Unsatisfiable);
     }
     let g = GF::primitive_root_of_unity(k);
@@ -183,14 +194,13 @@ pub fn compute_evaluation(
     // Values in natural order of the coset points c·g^i.
     let mut vals = evals.to_vec();
     plonky2::util::reverse_index_bits_in_place(&mut vals);
-    let mut beta_l = beta.reduce()?;
     let mut g_l = g;
     // Folds are computed scaled by 2 (new = (a + b) + (a − b)·β_l/y = 2·fold), so no constant
     // 1/2 enlarges the lazy bounds; the result is multiplied by 2^−k once at the end. Only the
     // differences are reduced (one GF(p²) reduction per pair from the second layer on).
     for layer in 0..k {
         let m = vals.len() / 2;
-        let w = beta_l.scalar_mul(&c_inv)?.reduce()?; // β_l / c_l
+        let w = beta_pows[layer].reduce()?.scalar_mul(&c_inv)?.reduce()?; // β_l / c_l
         let g_l_inv = g_l.inverse();
         let mut next = Vec::with_capacity(m);
         let mut gi = GF::ONE;
@@ -206,13 +216,37 @@ pub fn compute_evaluation(
         }
         vals = next;
         if layer + 1 < k {
-            beta_l = beta_l.square()?.reduce()?;
             c_inv = c_inv.square()?.reduce()?;
             g_l = g_l * g_l;
         }
     }
+    Ok(vals.swap_remove(0))
+}
+
+/// `β^(2^l)` for `l < k`, canonical.
+pub fn beta_powers(beta: &Ext2Var, k: usize) -> Result<Vec<Ext2Var>, SynthesisError> {
+    let mut out = Vec::with_capacity(k);
+    let mut b = beta.reduce()?;
+    for l in 0..k {
+        if l > 0 {
+            b = b.square()?.reduce()?;
+        }
+        out.push(b.clone());
+    }
+    Ok(out)
+}
+
+/// plonky2's `compute_evaluation` (see [`compute_evaluation_scaled`]), unscaled.
+pub fn compute_evaluation(
+    x_inv: &GoldilocksVar,
+    index_bits: &[Boolean<Fr>],
+    evals: &[Ext2Var],
+    beta: &Ext2Var,
+) -> Result<Ext2Var, SynthesisError> {
+    let k = index_bits.len();
+    let v = compute_evaluation_scaled(x_inv, index_bits, evals, &beta_powers(beta, k)?)?;
     let scale = GF::TWO.inverse().exp_u64(k as u64);
-    vals.swap_remove(0).mul_const(scale.into())
+    v.mul_const(scale.into())
 }
 
 /// `Σ coeffs[i]·x^i` for a base-field point `x`, baby-step giant-step: with `B ≈ √n`,

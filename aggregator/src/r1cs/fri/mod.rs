@@ -459,25 +459,33 @@ pub fn verify_fri(
     // Precomputation: α powers, reduced openings per batch, the two points.
     let batches = opening_batches(openings);
     let nc = common.config.num_challenges;
-    let (alpha_pows, reduced, points, alpha_shift) = counted(cs, &mut n.precompute, || {
-        let max = batches[0].len().max(batches[1].len());
-        // `max + 1`: the shift below may be α^max.
-        let pows = AlphaPowers::new(&chs.alpha, max + 1)?;
-        let reduced = [
-            pows.combine_ext(&batches[0])?.reduce()?,
-            pows.combine_ext(&batches[1])?.reduce()?,
-        ];
-        let g = GF::primitive_root_of_unity(common.degree_bits());
-        let z = zeta.reduce()?;
-        let points = [
-            z.clone(),
-            z.mul_const(<GF2 as FieldExtension<2>>::from_basefield(g))?
-                .reduce()?,
-        ];
-        // ReducingFactor::shift after the last batch: α^(size of batch 1).
-        let shift = pows.pow(batches[1].len())?.reduce()?;
-        Ok((pows, reduced, points, shift))
-    })?;
+    let (alpha_pows, reduced, points, alpha_shift, beta_pows) =
+        counted(cs, &mut n.precompute, || {
+            let max = batches[0].len().max(batches[1].len());
+            // `max + 1`: the shift below may be α^max.
+            let pows = AlphaPowers::new(&chs.alpha, max + 1)?;
+            let reduced = [
+                pows.combine_ext(&batches[0])?.reduce()?,
+                pows.combine_ext(&batches[1])?.reduce()?,
+            ];
+            let g = GF::primitive_root_of_unity(common.degree_bits());
+            let z = zeta.reduce()?;
+            let points = [
+                z.clone(),
+                z.mul_const(<GF2 as FieldExtension<2>>::from_basefield(g))?
+                    .reduce()?,
+            ];
+            // ReducingFactor::shift after the last batch: α^(size of batch 1).
+            let shift = pows.pow(batches[1].len())?.reduce()?;
+            // β^(2^l) of every commit-phase step, once for all queries.
+            let beta_pows = chs
+                .betas
+                .iter()
+                .zip(&params.reduction_arity_bits)
+                .map(|(b, &k)| fold::beta_powers(b, k))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((pows, reduced, points, shift, beta_pows))
+        })?;
 
     let sizes = oracle_sizes(common);
     let total_arity: usize = params.reduction_arity_bits.iter().sum();
@@ -511,13 +519,19 @@ pub fn verify_fri(
         })?;
         // Folding and commit-phase Merkle paths.
         let mut x_inv = x_inv;
+        let mut scale = GF::ONE;
         let mut off = 0usize;
         for (i, (&arity_bits, step)) in params.reduction_arity_bits.iter().zip(&q.steps).enumerate()
         {
             let within = &idx_bits[off..off + arity_bits];
             old_eval = counted(cs, &mut n.folding, || {
-                fold::select_by_bits(&step.evals, within)?.enforce_equal(&old_eval)?;
-                let e = fold::compute_evaluation(&x_inv, within, &step.evals, &chs.betas[i])?;
+                // `old_eval` is `scale` times the previous value (see `compute_evaluation_scaled`).
+                fold::select_by_bits(&step.evals, within)?
+                    .mul_const(scale.into())?
+                    .enforce_equal(&old_eval)?;
+                let e =
+                    fold::compute_evaluation_scaled(&x_inv, within, &step.evals, &beta_pows[i])?;
+                scale = GF::from_canonical_u64(1 << arity_bits);
                 x_inv = fold::exp_power_of_2(&x_inv, arity_bits)?;
                 Ok(e)
             })?;
@@ -539,7 +553,9 @@ pub fn verify_fri(
         }
         counted(cs, &mut n.final_poly, || {
             let x_final = fold::lde_point_power(idx_bits, total_arity)?;
-            fold::eval_poly_at_base(&proof.final_poly, &x_final)?.enforce_equal(&old_eval)?;
+            fold::eval_poly_at_base(&proof.final_poly, &x_final)?
+                .mul_const(scale.into())?
+                .enforce_equal(&old_eval)?;
             Ok(())
         })?;
     }
