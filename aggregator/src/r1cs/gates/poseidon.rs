@@ -4,7 +4,7 @@
 use super::EvalVars;
 use crate::r1cs::{
     ext2::{Ext2Var, GF2},
-    goldilocks::GF,
+    goldilocks::{GoldilocksVar, GF},
     VerifierError,
 };
 use plonky2::field::extension::FieldExtension;
@@ -30,15 +30,50 @@ fn constant_layer(state: &mut State, round_ctr: usize) -> Result<(), VerifierErr
     Ok(())
 }
 
-/// `x^7`, canonical: `x` reduced, `x²` and `x⁴ = (x²)²` reduced, `x³ = x²·x` and
-/// `x⁷ = x⁴·x³` (≤ 197-bit coordinates) reduced once. Returning it canonical lets the MDS
-/// layer (entries ≤ 41) and the partial rounds' linear forms use it without further reduction.
-fn sbox(x: &Ext2Var) -> Result<Ext2Var, VerifierError> {
+/// `x^7` of a base-field value, canonical: `x` reduced, then two canonical witnesses
+/// `t = x³` and `y = t²·x` with `t ≡ (x·x)·x` and `y ≡ (t·t)·x` enforced on the unreduced
+/// (≤ 192-bit) products, i.e. one range check per witness instead of a reduction per product.
+fn sbox_base(x: &GoldilocksVar) -> Result<GoldilocksVar, VerifierError> {
     let x = x.reduce()?;
-    let x2 = x.square()?.reduce()?;
-    let x4 = x2.square()?.reduce()?;
-    let x3 = x2.mul(&x)?;
-    Ok(x4.mul(&x3)?.reduce()?)
+    if x.is_constant() {
+        return Ok(GoldilocksVar::constant(x.value()?.exp_u64(7)));
+    }
+    let t = GoldilocksVar::new_witness(x.cs(), || Ok(x.value()?.cube()))?;
+    t.enforce_equal(&x.square()?.mul(&x)?)?;
+    let y = GoldilocksVar::new_witness(x.cs(), || Ok(x.value()?.exp_u64(7)))?;
+    y.enforce_equal(&t.square()?.mul(&x)?)?;
+    Ok(y)
+}
+
+/// `x^7`, canonical. A value with a constant-zero high coordinate (a base-field value, as in
+/// the public-input hash) takes [`sbox_base`]; otherwise, as there, canonical witnesses
+/// `t = x³`, `y = t²·x` with `t ≡ x²·x` and `y ≡ t²·x` enforced on the unreduced (≤ 197-bit)
+/// GF(p²) products. Returning it canonical lets the MDS layer (entries ≤ 41) and the partial
+/// rounds' linear forms use it without further reduction.
+fn sbox(x: &Ext2Var) -> Result<Ext2Var, VerifierError> {
+    if x.0[1].is_constant() && x.0[1].value()? == GF::ZERO {
+        return Ok(Ext2Var::from_base(&sbox_base(&x.0[0])?));
+    }
+    let x = x.reduce()?;
+    if x.0[0].is_constant() && x.0[1].is_constant() {
+        return Ok(Ext2Var::constant(x.value()?.exp_u64(7)));
+    }
+    sbox_with_hints(&x, |v| v.cube(), |v| v.exp_u64(7))
+}
+
+/// The GF(p²) S-box on a canonical non-constant `x` with the witnesses `t = hint_t(x)`,
+/// `y = hint_y(x)` (the real hints are `x³` and `x⁷`; tests pass wrong ones).
+fn sbox_with_hints(
+    x: &Ext2Var,
+    hint_t: impl FnOnce(GF2) -> GF2,
+    hint_y: impl FnOnce(GF2) -> GF2,
+) -> Result<Ext2Var, VerifierError> {
+    let cs = x.0[0].cs().or(x.0[1].cs());
+    let t = Ext2Var::new_witness(cs.clone(), || Ok(hint_t(x.value()?)))?;
+    t.enforce_equal(&x.square()?.mul(x)?)?;
+    let y = Ext2Var::new_witness(cs, || Ok(hint_y(x.value()?)))?;
+    y.enforce_equal(&t.square()?.mul(x)?)?;
+    Ok(y)
 }
 
 /// plonky2's MDS matrix `M[r][j] = CIRC[(j − r) mod 12] + [r = j]·DIAG[r]` (entries ≤ 41).
@@ -242,4 +277,50 @@ pub fn poseidon_permutation_ext(input: &State) -> Result<State, VerifierError> {
         round_ctr += 1;
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::Fr;
+    use ark_relations::r1cs::ConstraintSystem;
+    use plonky2::field::types::Sample;
+
+    /// The S-box equals `x^7` (base and extension inputs, lazy inputs included) and its hints
+    /// are bound: a wrong `t = x³` or `y = x⁷` witness leaves the system unsatisfied.
+    #[test]
+    fn sbox_is_x7_and_rejects_wrong_hints() {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        for _ in 0..5 {
+            let (a, b) = (GF2::rand(), GF2::rand());
+            let va = Ext2Var::new_witness(cs.clone(), || Ok(a)).unwrap();
+            let vb = Ext2Var::new_witness(cs.clone(), || Ok(b)).unwrap();
+            // A lazy (unreduced) input and a base-field input.
+            let lazy = va.mul(&vb).unwrap().add(&va).unwrap();
+            let y = sbox(&lazy).unwrap();
+            assert!(y.0.iter().all(|c| c.is_canonical()));
+            assert_eq!(y.value().unwrap(), (a * b + a).exp_u64(7));
+            let base = Ext2Var::from_base(&va.0[0]);
+            let yb = sbox(&base).unwrap();
+            assert!(yb.0[1].is_constant());
+            assert_eq!(
+                yb.value().unwrap(),
+                <GF2 as FieldExtension<2>>::from_basefield(a.0[0].exp_u64(7))
+            );
+        }
+        assert!(cs.is_satisfied().unwrap());
+        let one = GF2::ONE;
+        type Hint = fn(GF2) -> GF2;
+        let cases: [(Hint, Hint, bool); 3] = [
+            (|v| v.cube(), |v| v.exp_u64(7), true),
+            (|v| v.cube() + GF2::ONE, |v| v.exp_u64(7), false),
+            (|v| v.cube(), |v| v.exp_u64(7) + GF2::ONE, false),
+        ];
+        for (ht, hy, ok) in cases {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let x = Ext2Var::new_witness(cs.clone(), || Ok(GF2::rand() + one)).unwrap();
+            sbox_with_hints(&x, ht, hy).unwrap();
+            assert_eq!(cs.is_satisfied().unwrap(), ok);
+        }
+    }
 }
