@@ -8,7 +8,7 @@
 //! synthesises the R1CS on that proof with its witness and checks that it is satisfied.
 //!
 //! `cargo run -p zkroll-aggregator --example final_r1cs_count [prove] [filler_muls [rate_bits
-//! queries pow_bits]]` (default filler 300000: a 2^14-row input, whose middle layer has 2^13
+//! queries pow_bits [cap_height]]]` (default filler 300000: a 2^14-row input, whose middle layer has 2^13
 //! rows and final layer 2^12 rows, as for the rollup's top proof).
 
 use std::time::Instant;
@@ -78,10 +78,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = args.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
     let filler = args.first().copied().unwrap_or(300_000);
     let mut params = ShrinkParams::PRODUCTION;
-    if let [_, rate_bits, queries, pow_bits] = args[..] {
+    if let [_, rate_bits, queries, pow_bits, ..] = args[..] {
         params.rate_bits = rate_bits;
         params.num_query_rounds = queries;
         params.proof_of_work_bits = u32::try_from(pow_bits)?;
+    }
+    if let Some(&cap_height) = args.get(4) {
+        params.cap_height = cap_height;
     }
     let tc = Input::build(filler);
     let t = Instant::now();
@@ -89,13 +92,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = sc.final_data();
     let c = &data.common;
     println!(
-        "shrink build {:.1}s; input 2^{}, final 2^{}, rate 2^-{}, {} queries, {} PoW bits, arities {:?}, conjectured security {} bits",
+        "shrink build {:.1}s; input 2^{}, final 2^{}, rate 2^-{}, {} queries, {} PoW bits, cap height {}, arities {:?}, conjectured security {} bits",
         t.elapsed().as_secs_f64(),
         tc.data.common.degree_bits(),
         c.degree_bits(),
         c.config.fri_config.rate_bits,
         c.config.fri_config.num_query_rounds,
         c.config.fri_config.proof_of_work_bits,
+        c.config.fri_config.cap_height,
         c.fri_params.reduction_arity_bits,
         params.conjectured_security_bits()
     );
