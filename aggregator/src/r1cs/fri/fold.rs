@@ -56,9 +56,9 @@ fn select_const_product(
             }
         };
         let mut coef = Fr::from(0u8);
-        for v in 0..1usize << m {
+        for (v, &tv) in table.iter().enumerate() {
             if v & !set == 0 {
-                let t = Fr::from(table[v]);
+                let t = Fr::from(tv);
                 if (set & !v).count_ones() % 2 == 0 {
                     coef += t;
                 } else {
@@ -196,11 +196,11 @@ pub fn compute_evaluation_scaled(
     plonky2::util::reverse_index_bits_in_place(&mut vals);
     let mut g_l = g;
     // Folds are computed scaled by 2 (new = (a + b) + (a − b)·β_l/y = 2·fold), so no constant
-    // 1/2 enlarges the lazy bounds; the result is multiplied by 2^−k once at the end. Only the
+    // 1/2 enlarges the lazy bounds; the caller accounts for the factor 2^k. Only the
     // differences are reduced (one GF(p²) reduction per pair from the second layer on).
-    for layer in 0..k {
+    for (layer, beta_l) in beta_pows.iter().enumerate() {
         let m = vals.len() / 2;
-        let w = beta_pows[layer].reduce()?.scalar_mul(&c_inv)?.reduce()?; // β_l / c_l
+        let w = beta_l.reduce()?.scalar_mul(&c_inv)?.reduce()?; // β_l / c_l
         let g_l_inv = g_l.inverse();
         let mut next = Vec::with_capacity(m);
         let mut gi = GF::ONE;
