@@ -48,23 +48,25 @@ pub struct ShrinkParams {
 }
 
 impl ShrinkParams {
-    /// Production parameters: rate 2^-5, 16 queries, 20 PoW bits. Conjectured security
+    /// Production parameters: rate 2^-5, 16 queries, 20 PoW bits, Merkle cap height 3 (8
+    /// digests per cap: each query's 6 Merkle paths are 3 levels shorter, which pays for the
+    /// 40 cap digests in the R1CS transcript: −40 k constraints, measured). Conjectured security
     /// (ethSTARK conjecture, as plonky2 counts it): each query passes a far-from-code word with
     /// probability ≤ 2^-rate_bits, and grinding costs 2^pow_bits hashes per attempt, so
     /// `5·16 + 20 = 100` bits; the algebraic checks over GF(p²) (~2^128, minus ≤ 2 bits for the
     /// transcript squeeze, docs/wrap.md) are far above that.
     ///
-    /// Chosen by measurement (docs/wrap.md "Measured"): the native final-layer cost doubles
-    /// with each rate bit (Poseidon-BN254 hashing of a 2^(12+rate_bits)-leaf LDE), while the
-    /// R1CS verifier pays ~70 k constraints per query (Merkle paths of `12 + rate_bits` nodes
-    /// × 243, ~45 leaf permutations, canonical openings, folding). Rate 5 keeps the R1CS
-    /// under the 2 M-constraint goal (~0.73 M PLONK + 16 × ~70 k ≈ 1.9 M, estimated) at half
-    /// the native cost of rate 6 and a quarter of rate 7.
+    /// Chosen by measurement (docs/wrap.md "Measured", "Constraint levers"): the native
+    /// final-layer cost doubles with each rate bit (Poseidon-BN254 hashing of a
+    /// 2^(12+rate_bits)-leaf LDE), while the R1CS verifier pays ~60 k constraints per query
+    /// (Merkle paths, leaf hashing, canonical openings, folding). Rate 6 · 14 queries / rate
+    /// 7 · 12 save 123 k / 252 k of the 1.66 M constraints (measured) for ~1.5× / ~3× the
+    /// native shrink cost, which does not pay for the wrap's total time.
     pub const PRODUCTION: Self = Self {
         rate_bits: 5,
         num_query_rounds: 16,
         proof_of_work_bits: 20,
-        cap_height: 0,
+        cap_height: 3,
         middle_layers: 1,
     };
 
@@ -382,5 +384,6 @@ mod tests {
         assert_eq!(c.fri_config.rate_bits, 5);
         assert_eq!(c.fri_config.num_query_rounds, 16);
         assert_eq!(c.fri_config.proof_of_work_bits, 20);
+        assert_eq!(c.fri_config.cap_height, 3);
     }
 }

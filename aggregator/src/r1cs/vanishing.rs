@@ -130,13 +130,12 @@ fn reduce_with_powers(terms: &[Ext2Var], x: &Ext2Var) -> Result<Ext2Var, Verifie
     Ok(acc)
 }
 
-/// Sum of the filtered gate constraints at ζ (`num_gate_constraints` terms).
-pub fn evaluate_gate_constraints(
+/// Each gate's filter at ζ (canonical) and its unfiltered constraints.
+fn filtered_gates(
     common: &CommonCircuitData<GF, 2>,
     openings: &OpeningSetVar,
     public_inputs_hash: &[GoldilocksVar; 4],
-) -> Result<Vec<Ext2Var>, VerifierError> {
-    let mut terms = vec![Ext2Var::zero(); common.num_gate_constraints];
+) -> Result<Vec<(Ext2Var, Vec<Ext2Var>)>, VerifierError> {
     let sel = SelectorLayout::of(common)?;
     let num_selectors = common.selectors_info.num_selectors();
     let vars = EvalVars {
@@ -144,6 +143,7 @@ pub fn evaluate_gate_constraints(
         local_wires: &openings.wires,
         public_inputs_hash,
     };
+    let mut out = Vec::with_capacity(common.gates.len());
     for (row, gate) in common.gates.iter().enumerate() {
         let selector_index = *sel
             .selector_indices
@@ -166,14 +166,85 @@ pub fn evaluate_gate_constraints(
         }
         let filter = filter.reduce()?;
         let cons = eval_unfiltered(gate, vars)?;
-        if cons.len() > terms.len() {
+        if cons.len() > common.num_gate_constraints {
             return Err(VerifierError::Shape("gate constraint count".into()));
         }
+        out.push((filter, cons));
+    }
+    Ok(out)
+}
+
+/// Sum of the filtered gate constraints at ζ (`num_gate_constraints` terms).
+pub fn evaluate_gate_constraints(
+    common: &CommonCircuitData<GF, 2>,
+    openings: &OpeningSetVar,
+    public_inputs_hash: &[GoldilocksVar; 4],
+) -> Result<Vec<Ext2Var>, VerifierError> {
+    let mut terms = vec![Ext2Var::zero(); common.num_gate_constraints];
+    for (filter, cons) in filtered_gates(common, openings, public_inputs_hash)? {
         for (k, c) in cons.into_iter().enumerate() {
             terms[k] = terms[k].add(&filter.mul(&c)?)?;
         }
     }
     Ok(terms)
+}
+
+/// Powers of a base-field challenge `α`, baby-step giant-step: `α^a` for `a < B` and
+/// `α^{B·k}`, all canonical (`B + n/B` reductions for `n` powers).
+struct BasePowers {
+    baby: Vec<GoldilocksVar>,
+    giant: Vec<GoldilocksVar>,
+}
+
+impl BasePowers {
+    fn new(alpha: &GoldilocksVar, n: usize) -> Result<Self, VerifierError> {
+        let b = ((n.max(1) as f64).sqrt().ceil() as usize).max(1);
+        let alpha = alpha.reduce()?;
+        let mut baby = vec![GoldilocksVar::one()];
+        for _ in 1..b {
+            let last = baby.last().expect("nonempty");
+            baby.push(last.mul(&alpha)?.reduce()?);
+        }
+        let step = baby[b - 1].mul(&alpha)?.reduce()?;
+        let mut giant = vec![GoldilocksVar::one()];
+        while giant.len() * b < n {
+            let last = giant.last().expect("nonempty");
+            giant.push(if giant.len() == 1 {
+                step.clone()
+            } else {
+                last.mul(&step)?.reduce()?
+            });
+        }
+        Ok(Self { baby, giant })
+    }
+
+    /// `Σ_i α^{start+i}·terms[i]`, lazy: the terms of one giant step are summed with their
+    /// canonical baby powers (products of ≤ 64 + bits(term) bits), then that inner sum is
+    /// multiplied by the canonical giant power; `GoldilocksVar::mul` reduces an operand only
+    /// when a product would pass `MAX_BITS`.
+    fn combine(&self, start: usize, terms: &[Ext2Var]) -> Result<Ext2Var, VerifierError> {
+        let b = self.baby.len();
+        if start + terms.len() > b * self.giant.len() {
+            return Err(VerifierError::Shape("too many constraint terms".into()));
+        }
+        let mut acc = Ext2Var::zero();
+        let mut i = 0;
+        while i < terms.len() {
+            let k = (start + i) / b;
+            let end = ((k + 1) * b - start).min(terms.len());
+            let mut inner = Ext2Var::zero();
+            for (j, t) in terms[i..end].iter().enumerate() {
+                inner = inner.add(&t.scalar_mul(&self.baby[(start + i + j) % b])?)?;
+            }
+            acc = acc.add(&if k == 0 {
+                inner
+            } else {
+                inner.scalar_mul(&self.giant[k])?
+            })?;
+            i = end;
+        }
+        Ok(acc)
+    }
 }
 
 /// Enforces `vanishing(ζ) = Z_H(ζ)·quotient(ζ)` for every challenge round.
@@ -245,12 +316,20 @@ pub fn check_vanishing(
             pp_terms.push(t);
         }
     }
-    let gate_terms = evaluate_gate_constraints(common, openings, public_inputs_hash)?;
-    let all_terms: Vec<Ext2Var> = [z1_terms, pp_terms, gate_terms].concat();
+    let gates = filtered_gates(common, openings, public_inputs_hash)?;
+    let fixed_terms: Vec<Ext2Var> = [z1_terms, pp_terms].concat();
+    let num_terms = fixed_terms.len() + common.num_gate_constraints;
 
     for i in 0..nc {
-        let alpha = Ext2Var::from_base(&ch.alphas[i]);
-        let vanishing = reduce_with_powers(&all_terms, &alpha)?;
+        // Σ_j α^j·term_j with term_j = Σ_gates filter·c_j, regrouped per gate as
+        // Σ_gates filter·(α^offset·Σ_j α^j·c_j): one lazy combination per gate, one product by
+        // its filter, instead of a reduction per term.
+        let pows = BasePowers::new(&ch.alphas[i], num_terms)?;
+        let mut vanishing = pows.combine(0, &fixed_terms)?;
+        for (filter, cons) in &gates {
+            let g = pows.combine(fixed_terms.len(), cons)?;
+            vanishing = vanishing.add(&filter.mul(&g)?)?;
+        }
         let chunk = &openings.quotient_polys[i * max_degree..(i + 1) * max_degree];
         let quotient = reduce_with_powers(chunk, &zeta_pow_n)?;
         z_h.mul(&quotient)?.enforce_equal(&vanishing)?;

@@ -40,7 +40,7 @@ pub const NUM_DIGEST_WORDS: usize = 8;
 
 /// Version of the R1CS verifier's constraint layout, part of [`WrapCircuit::circuit_id`]: bump
 /// it whenever a change to `r1cs/` can change the synthesised system.
-pub const WRAP_R1CS_VERSION: &str = "zkroll/wrap-r1cs/1";
+pub const WRAP_R1CS_VERSION: &str = "zkroll/wrap-r1cs/2";
 
 /// Constraints spent per part of the whole verifier (for reports).
 #[derive(Clone, Copy, Debug, Default)]

@@ -55,8 +55,9 @@ pub fn verify_merkle_proof_to_cap(
     }
     let mut node = hash_leaf(leaf)?;
     for (sib, bit) in siblings.iter().zip(index_bits) {
+        // left = bit ? sib : node (one constraint); right = node + sib − left.
         let left = FpVar::conditionally_select(bit, sib, &node)?;
-        let right = FpVar::conditionally_select(bit, &node, sib)?;
+        let right = &node + sib - &left;
         node = hash2_var(&left, &right)?;
     }
     let root = select_digest(cap, &index_bits[siblings.len()..])?;

@@ -343,13 +343,82 @@ fn counted<T>(
     Ok(t)
 }
 
-/// `Σ α^i·v_i` with precomputed (reduced) powers, lazily.
-fn reduce_with_powers(alpha_pows: &[Ext2Var], vals: &[Ext2Var]) -> Result<Ext2Var, SynthesisError> {
-    let mut acc = Ext2Var::zero();
-    for (a, v) in alpha_pows.iter().zip(vals) {
-        acc = acc.add(&a.mul(v)?)?;
+/// Powers of the FRI α, baby-step giant-step: `α^a` for `a < B` and `α^{B·k}`, each
+/// canonical (`B + n/B` reductions instead of `n`). Sums `Σ α^i·v_i` are evaluated as
+/// `Σ_k α^{B·k}·(Σ_{a<B} α^a·v_{B·k+a})` with the inner sums unreduced.
+#[derive(Clone, Debug)]
+pub struct AlphaPowers {
+    baby: Vec<Ext2Var>,
+    giant: Vec<Ext2Var>,
+}
+
+impl AlphaPowers {
+    /// Powers for sums of up to `n` terms (`B = ⌈√n⌉`).
+    pub fn new(alpha: &Ext2Var, n: usize) -> Result<Self, SynthesisError> {
+        let b = ((n.max(1) as f64).sqrt().ceil() as usize).max(1);
+        let alpha = alpha.reduce()?;
+        let mut baby = vec![Ext2Var::one()];
+        for _ in 1..b {
+            let last = baby.last().expect("nonempty");
+            baby.push(last.mul(&alpha)?.reduce()?);
+        }
+        let step = baby[b - 1].mul(&alpha)?.reduce()?;
+        let mut giant = vec![Ext2Var::one()];
+        while giant.len() * b < n {
+            let last = giant.last().expect("nonempty");
+            giant.push(if giant.len() == 1 {
+                step.clone()
+            } else {
+                last.mul(&step)?.reduce()?
+            });
+        }
+        Ok(Self { baby, giant })
     }
-    Ok(acc)
+
+    /// `α^i`, lazy (a product of two canonical powers), for `i < B·(number of giant steps)`.
+    pub fn pow(&self, i: usize) -> Result<Ext2Var, SynthesisError> {
+        let b = self.baby.len();
+        let g = self.giant.get(i / b).ok_or(SynthesisError::Unsatisfiable)?;
+        if i / b == 0 {
+            return Ok(self.baby[i % b].clone());
+        }
+        g.mul(&self.baby[i % b])
+    }
+
+    /// `Σ α^i·vals[i]` for base-field `vals` (≤ 64-bit bounds): inner sums of ≤ 2^B terms of
+    /// 128 bits, times a canonical giant step: ≤ ~205 bits, lazy.
+    pub fn combine_base(&self, vals: &[GoldilocksVar]) -> Result<Ext2Var, SynthesisError> {
+        self.combine(vals.len(), |a, i| a.scalar_mul(&vals[i]))
+    }
+
+    /// `Σ α^i·vals[i]` for extension `vals` (inner sums reduced only where a bound requires).
+    pub fn combine_ext(&self, vals: &[Ext2Var]) -> Result<Ext2Var, SynthesisError> {
+        self.combine(vals.len(), |a, i| a.mul(&vals[i]))
+    }
+
+    fn combine(
+        &self,
+        n: usize,
+        term: impl Fn(&Ext2Var, usize) -> Result<Ext2Var, SynthesisError>,
+    ) -> Result<Ext2Var, SynthesisError> {
+        let b = self.baby.len();
+        if n > b * self.giant.len() {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let mut acc = Ext2Var::zero();
+        for (k, g) in self.giant.iter().enumerate() {
+            let range = k * b..((k + 1) * b).min(n);
+            if range.is_empty() {
+                break;
+            }
+            let mut inner = Ext2Var::zero();
+            for i in range {
+                inner = inner.add(&term(&self.baby[i % b], i)?)?;
+            }
+            acc = acc.add(&if k == 0 { inner } else { g.mul(&inner)? })?;
+        }
+        Ok(acc)
+    }
 }
 
 /// Verifies the FRI proof of the PLONK openings: `initial_caps` are the constants/sigmas,
@@ -390,34 +459,33 @@ pub fn verify_fri(
     // Precomputation: α powers, reduced openings per batch, the two points.
     let batches = opening_batches(openings);
     let nc = common.config.num_challenges;
-    let (alpha_pows, reduced, points, alpha_shift) = counted(cs, &mut n.precompute, || {
-        let max = batches[0].len().max(batches[1].len());
-        let alpha = chs.alpha.reduce()?;
-        let mut pows = Vec::with_capacity(max);
-        let mut p = Ext2Var::one();
-        for _ in 0..max {
-            pows.push(p.clone());
-            p = p.mul(&alpha)?.reduce()?;
-        }
-        let reduced = [
-            reduce_with_powers(&pows, &batches[0])?.reduce()?,
-            reduce_with_powers(&pows, &batches[1])?.reduce()?,
-        ];
-        let g = GF::primitive_root_of_unity(common.degree_bits());
-        let z = zeta.reduce()?;
-        let points = [
-            z.clone(),
-            z.mul_const(<GF2 as FieldExtension<2>>::from_basefield(g))?
-                .reduce()?,
-        ];
-        // ReducingFactor::shift after the last batch: α^(size of batch 1).
-        let shift = if batches[1].len() == max {
-            p
-        } else {
-            pows[batches[1].len()].clone()
-        };
-        Ok((pows, reduced, points, shift))
-    })?;
+    let (alpha_pows, reduced, points, alpha_shift, beta_pows) =
+        counted(cs, &mut n.precompute, || {
+            let max = batches[0].len().max(batches[1].len());
+            // `max + 1`: the shift below may be α^max.
+            let pows = AlphaPowers::new(&chs.alpha, max + 1)?;
+            let reduced = [
+                pows.combine_ext(&batches[0])?.reduce()?,
+                pows.combine_ext(&batches[1])?.reduce()?,
+            ];
+            let g = GF::primitive_root_of_unity(common.degree_bits());
+            let z = zeta.reduce()?;
+            let points = [
+                z.clone(),
+                z.mul_const(<GF2 as FieldExtension<2>>::from_basefield(g))?
+                    .reduce()?,
+            ];
+            // ReducingFactor::shift after the last batch: α^(size of batch 1).
+            let shift = pows.pow(batches[1].len())?.reduce()?;
+            // β^(2^l) of every commit-phase step, once for all queries.
+            let beta_pows = chs
+                .betas
+                .iter()
+                .zip(&params.reduction_arity_bits)
+                .map(|(b, &k)| fold::beta_powers(b, k))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((pows, reduced, points, shift, beta_pows))
+        })?;
 
     let sizes = oracle_sizes(common);
     let total_arity: usize = params.reduction_arity_bits.iter().sum();
@@ -430,7 +498,7 @@ pub fn verify_fri(
             Ok(())
         })?;
         // Query point and initial combination (plonky2's `fri_combine_initial`).
-        let (x, x_inv, mut old_eval) = counted(cs, &mut n.initial_combination, || {
+        let (x_inv, mut old_eval) = counted(cs, &mut n.initial_combination, || {
             let (x, x_inv) = fold::lde_point(idx_bits)?;
             let evals0: Vec<GoldilocksVar> = q
                 .initial
@@ -441,26 +509,29 @@ pub fn verify_fri(
             let evals1: Vec<GoldilocksVar> = q.initial[2].0[..nc].to_vec();
             let mut terms = Vec::with_capacity(2);
             for (k, evals) in [evals0, evals1].iter().enumerate() {
-                let mut acc = Ext2Var::zero();
-                for (a, e) in alpha_pows.iter().zip(evals) {
-                    acc = acc.add(&a.scalar_mul(e)?)?;
-                }
+                let acc = alpha_pows.combine_base(evals)?;
                 let num = acc.sub(&reduced[k])?;
                 let den = Ext2Var::from_base(&x).sub(&points[k])?;
                 terms.push(num.div(&den)?);
             }
             let sum = terms[0].mul(&alpha_shift)?.add(&terms[1])?;
-            Ok((x, x_inv, sum))
+            Ok((x_inv, sum))
         })?;
         // Folding and commit-phase Merkle paths.
         let mut x_inv = x_inv;
+        let mut scale = GF::ONE;
         let mut off = 0usize;
         for (i, (&arity_bits, step)) in params.reduction_arity_bits.iter().zip(&q.steps).enumerate()
         {
             let within = &idx_bits[off..off + arity_bits];
             old_eval = counted(cs, &mut n.folding, || {
-                fold::select_by_bits(&step.evals, within)?.enforce_equal(&old_eval)?;
-                let e = fold::compute_evaluation(&x_inv, within, &step.evals, &chs.betas[i])?;
+                // `old_eval` is `scale` times the previous value (see `compute_evaluation_scaled`).
+                fold::select_by_bits(&step.evals, within)?
+                    .mul_const(scale.into())?
+                    .enforce_equal(&old_eval)?;
+                let e =
+                    fold::compute_evaluation_scaled(&x_inv, within, &step.evals, &beta_pows[i])?;
+                scale = GF::from_canonical_u64(1 << arity_bits);
                 x_inv = fold::exp_power_of_2(&x_inv, arity_bits)?;
                 Ok(e)
             })?;
@@ -481,8 +552,10 @@ pub fn verify_fri(
             off += arity_bits;
         }
         counted(cs, &mut n.final_poly, || {
-            let x_final = fold::exp_power_of_2(&x, total_arity)?;
-            fold::eval_poly_at_base(&proof.final_poly, &x_final)?.enforce_equal(&old_eval)?;
+            let x_final = fold::lde_point_power(idx_bits, total_arity)?;
+            fold::eval_poly_at_base(&proof.final_poly, &x_final)?
+                .mul_const(scale.into())?
+                .enforce_equal(&old_eval)?;
             Ok(())
         })?;
     }
